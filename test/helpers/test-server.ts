@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+/** The ways the standard test server can mount SockJS; the suites run once per entry. */
+export const ADAPTERS = (process.env.SOCKJS_TEST_ADAPTERS ?? 'http').split(',').filter(Boolean);
+
+export interface RunningTestServer {
+  /** e.g. `http://127.0.0.1:40123` (no trailing slash) */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly adapter: string;
+  /** Output the server printed so far (for diagnostics on failure). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const serverScript = fileURLToPath(new URL('../server.mjs', import.meta.url));
+
+/** Starts `node test/server.mjs --port 0 --adapter <adapter>` and waits for its `listening on` line. */
+export async function startTestServer(adapter = 'http', extraArgs: string[] = []): Promise<RunningTestServer> {
+  const child: ChildProcess = spawn(process.execPath, [serverScript, '--port', '0', '--adapter', adapter, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`test server did not start:\n${out}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`test server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    adapter,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
