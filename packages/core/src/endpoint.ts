@@ -1,0 +1,264 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { Connection, type ConnectionTarget } from './connection.js';
+import { CloseCode, CloseReason, type TransportName } from './constants.js';
+import type { RequestContext } from './context.js';
+import { sendMethodNotAllowed, sendNotFound, sendText, setNoCache } from './http-response.js';
+import { applyJsessionid } from './jsessionid.js';
+import { NO_LOG, type ResolvedOptions } from './options.js';
+import { Router, splitUrl, type RouteDefinition } from './router.js';
+import { Session, type SessionHost } from './session.js';
+import { createIframeResponder, createInfoResponder, sendGreeting, sendPreflight } from './static-pages.js';
+import { eventSource } from './transports/eventsource.js';
+import { htmlFile } from './transports/htmlfile.js';
+import { receive, type ReceivingTransport } from './transports/http-receiver.js';
+import { jsonpPolling, jsonpSend } from './transports/jsonp.js';
+import { rawWebSocket } from './transports/raw-websocket.js';
+import { webSocket } from './transports/websocket.js';
+import { xhrPolling } from './transports/xhr-polling.js';
+import { xhrSend } from './transports/xhr-send.js';
+import { xhrStreaming } from './transports/xhr-streaming.js';
+import { responseOnUpgradeSocket } from './upgrade-response.js';
+
+interface Route {
+  /** `session` routes get no-cache headers and the JSESSIONID step first; `websocket` routes take over upgrade sockets. */
+  readonly kind: 'static' | 'session' | 'websocket';
+  readonly run: (endpoint: Endpoint, ctx: RequestContext) => void | Promise<void>;
+}
+
+const session = (run: Route['run']): Route => ({ kind: 'session', run });
+const receiving = (transport: ReceivingTransport): Route => session((e, ctx) => receive(e, ctx, transport));
+const preflight = (methods: string): Route => ({
+  kind: 'session',
+  run: (e, { req, res }) => sendPreflight(e.options, req, res, methods),
+});
+
+/** The route table of PROTOCOL.md 1.2 in sockjs-node 0.4 order, without the routes of disabled transports. */
+function routesFor(options: ResolvedOptions, info: Route, iframe: Route): RouteDefinition<Route>[] {
+  const on = (name: TransportName) => options.transports.has(name);
+  const sendsOverXhr = on('xhr-polling') || on('xhr-streaming') || on('eventsource') || on('htmlfile');
+  const S = '/:server/:session';
+  const routes: Array<RouteDefinition<Route> | false> = [
+    { method: 'GET', path: '', handler: { kind: 'static', run: (_e, { res }) => sendGreeting(res) } },
+    { method: 'OPTIONS', path: '/info', handler: preflight('OPTIONS, GET') },
+    { method: 'GET', path: '/info', handler: info },
+    !options.disableCors && { method: 'GET', path: '/iframe{:suffix}.html', handler: iframe },
+    on('websocket-raw') && { method: 'GET', path: '/websocket', handler: { kind: 'websocket', run: rawWebSocket } },
+    on('eventsource') && { method: 'GET', path: `${S}/eventsource`, handler: receiving(eventSource) },
+    on('htmlfile') && { method: 'GET', path: `${S}/htmlfile`, handler: receiving(htmlFile) },
+    on('jsonp-polling') && { method: 'GET', path: `${S}/jsonp`, handler: receiving(jsonpPolling) },
+    on('jsonp-polling') && { method: 'POST', path: `${S}/jsonp_send`, handler: session(jsonpSend) },
+    on('websocket') && { method: 'GET', path: `${S}/websocket`, handler: { kind: 'websocket', run: webSocket } },
+    on('xhr-polling') && { method: 'POST', path: `${S}/xhr`, handler: receiving(xhrPolling) },
+    on('xhr-polling') && { method: 'OPTIONS', path: `${S}/xhr`, handler: preflight('OPTIONS, POST') },
+    sendsOverXhr && { method: 'POST', path: `${S}/xhr_send`, handler: session(xhrSend) },
+    sendsOverXhr && { method: 'OPTIONS', path: `${S}/xhr_send`, handler: preflight('OPTIONS, POST') },
+    on('xhr-streaming') && { method: 'POST', path: `${S}/xhr_streaming`, handler: receiving(xhrStreaming) },
+    on('xhr-streaming') && { method: 'OPTIONS', path: `${S}/xhr_streaming`, handler: preflight('OPTIONS, POST') },
+  ];
+  return routes.filter((r): r is RouteDefinition<Route> => r !== false);
+}
+
+/** Counts a monitoring system may read; all drop to zero once every session has ended. */
+export interface EndpointStats {
+  /** HTTP sessions in the registry. */
+  readonly httpSessions: number;
+  /** Open SockJS-over-WebSocket sessions and raw WebSockets. */
+  readonly webSocketSessions: number;
+}
+
+/**
+ * One SockJS service under one prefix: its routes, its own session registry
+ * (never shared with other prefixes) and its WebSocket acceptor.
+ */
+export class Endpoint implements SessionHost {
+  readonly heartbeatDelay: number;
+  readonly disconnectDelay: number;
+  readonly pongTimeout: number;
+  readonly sendHighWaterMark: number;
+  readonly #router: Router<Route>;
+  readonly #sessions = new Map<string, Session>();
+  /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so close() can end them. */
+  readonly #unregistered = new Set<ConnectionTarget>();
+  readonly #announce: (connection: Connection) => void;
+  #webSocketServer: WebSocketServer | undefined;
+  #closed = false;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    announce: (connection: Connection) => void,
+  ) {
+    this.heartbeatDelay = options.heartbeatDelay;
+    this.disconnectDelay = options.disconnectDelay;
+    this.pongTimeout = options.pongTimeout;
+    this.sendHighWaterMark = options.sendHighWaterMark;
+    this.#announce = announce;
+    const info = createInfoResponder(options);
+    const iframe = createIframeResponder(options);
+    this.#router = new Router(
+      routesFor(
+        options,
+        { kind: 'static', run: (_e, { req, res }) => info(req, res) },
+        { kind: 'static', run: (_e, { req, res }) => iframe(req, res) },
+      ),
+    );
+  }
+
+  get stats(): EndpointStats {
+    return { httpSessions: this.#sessions.size, webSocketSessions: this.#unregistered.size };
+  }
+
+  /** `ws` in noServer mode; created on the first handshake so HTTP-only services never allocate it. */
+  get webSocketServer(): WebSocketServer {
+    return (this.#webSocketServer ??= new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: this.options.maxMessageSize,
+    }));
+  }
+
+  // --- SessionHost -------------------------------------------------------
+
+  announce(connection: Connection): void {
+    this.#announce(connection);
+  }
+
+  forget(target: ConnectionTarget): void {
+    if (target instanceof Session && target.id !== null && this.#sessions.get(target.id) === target) {
+      this.#sessions.delete(target.id);
+    } else {
+      this.#unregistered.delete(target);
+    }
+  }
+
+  // --- sessions ----------------------------------------------------------
+
+  #newSession(id: string | null, transport: TransportName): Session {
+    return new Session(id, this, (target) => new Connection(target, this.options.prefix, transport));
+  }
+
+  /** The session a receiving request attaches to, created if the id is unknown (4.2). */
+  sessionForReceiver(id: string): Session {
+    let found = this.#sessions.get(id);
+    if (found === undefined) {
+      found = this.#newSession(id, 'xhr-polling');
+      this.#sessions.set(id, found);
+    }
+    return found;
+  }
+
+  existingSession(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
+  createWebSocketSession(): Session {
+    const created = this.#newSession(null, 'websocket');
+    this.#unregistered.add(created);
+    return created;
+  }
+
+  track(target: ConnectionTarget): void {
+    this.#unregistered.add(target);
+  }
+
+  // --- dispatch ----------------------------------------------------------
+
+  /** Handles a request whose path is under this prefix. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const { path, query } = splitUrl(req.url ?? '/');
+    this.#dispatch({ req, res, params: {}, query }, path);
+  }
+
+  /** Handles an `upgrade` request whose path is under this prefix: a WebSocket handshake, or an HTTP answer on the raw socket. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { path, query } = splitUrl(req.url ?? '/');
+    let res: ServerResponse | undefined;
+    // The response is created only if needed: a WebSocket handshake must find the socket untouched.
+    const ctx: RequestContext = {
+      req,
+      get res() {
+        return (res ??= responseOnUpgradeSocket(req, socket));
+      },
+      params: {},
+      query,
+      upgrade: { socket, head },
+    };
+    this.#dispatch(ctx, path);
+  }
+
+  #dispatch(base: RequestContext, path: string): void {
+    const { req } = base;
+    if (this.options.log !== NO_LOG) this.#logRequest(req, base);
+    if (this.#closed) {
+      sendText(base.res, 503, 'SockJS server is closed');
+      return;
+    }
+    const found = this.#router.route(req.method ?? 'GET', path.slice(this.options.prefix.length));
+    if (found.kind === 'not-found') {
+      sendNotFound(base.res);
+      return;
+    }
+    if (found.kind === 'method-not-allowed') {
+      sendMethodNotAllowed(base.res, found.allow);
+      return;
+    }
+    const route = found.handler;
+    const ctx: RequestContext = {
+      req,
+      get res() {
+        return base.res;
+      },
+      params: found.params,
+      query: base.query,
+      ...(base.upgrade ? { upgrade: base.upgrade } : {}),
+    };
+    try {
+      if (route.kind === 'session') {
+        setNoCache(ctx.res);
+        applyJsessionid(this.options, req, ctx.res);
+      }
+      const pending = route.run(this, ctx);
+      if (pending) pending.catch((error: unknown) => this.#internalError(ctx, error));
+    } catch (error) {
+      this.#internalError(ctx, error);
+    }
+  }
+
+  #internalError(ctx: RequestContext, error: unknown): void {
+    this.options.log('error', `${ctx.req.method} ${ctx.req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const { res } = ctx;
+    if (!res.headersSent) sendText(res, 500, 'Internal Server Error');
+    else res.destroy();
+  }
+
+  #logRequest(req: IncomingMessage, ctx: RequestContext): void {
+    const started = Date.now();
+    const { log } = this.options;
+    let finished = false;
+    const line = (status: string) => log('info', `${req.method} ${req.url} ${Date.now() - started}ms ${status}`);
+    if (ctx.upgrade) {
+      line('(upgrade)');
+      return;
+    }
+    ctx.res.once('finish', () => {
+      finished = true;
+      line(String(ctx.res.statusCode));
+    });
+    ctx.res.once('close', () => finished || line('(unfinished)'));
+  }
+
+  /** Ends every session with a close frame and frees its timer; later requests get 503. */
+  close(): void {
+    this.#closed = true;
+    const targets = [...this.#sessions.values(), ...this.#unregistered];
+    for (const target of targets) {
+      target.close(CloseCode.NORMAL, CloseReason.NORMAL);
+      target.terminate();
+    }
+    this.#sessions.clear();
+    this.#unregistered.clear();
+    this.#webSocketServer?.close();
+  }
+}

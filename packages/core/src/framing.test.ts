@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  arrayFrame,
+  closeFrame,
+  escapeEventSourceData,
+  quoteMessage,
+  scriptSafeStringLiteral,
+} from './framing.js';
+
+test('quoteMessage matches the worked example of PROTOCOL.md 3.2', () => {
+  const message = 'a\u2028b\u{1F600}%"\n\u0085';
+  assert.equal(quoteMessage(message), '"a\\u2028b\\ud83d\\ude00%\\"\\n\u0085"');
+});
+
+test('quoteMessage escapes every client-unsafe code unit in lowercase and nothing else', () => {
+  const ranges: Array<[number, number]> = [
+    [0x200c, 0x200f],
+    [0x2028, 0x202f],
+    [0x2060, 0x206f],
+    [0xfff0, 0xffff],
+  ];
+  let input = '';
+  let expected = '';
+  for (const [from, to] of ranges) {
+    for (let c = from; c <= to; c++) {
+      input += String.fromCharCode(c);
+      expected += '\\u' + c.toString(16).padStart(4, '0');
+    }
+  }
+  assert.equal(quoteMessage(input), `"${expected}"`);
+  for (const untouched of ['\u007f', '\u009f', '\u00ad', '\ufeff', '\u2070', 'é', '/']) {
+    assert.equal(quoteMessage(untouched), `"${untouched}"`);
+  }
+});
+
+test('quoteMessage escapes lone surrogates and control characters', () => {
+  assert.equal(quoteMessage('\ud800x\udfff'), '"\\ud800x\\udfff"');
+  assert.equal(quoteMessage('\u0000\u001f\t'), '"\\u0000\\u001f\\t"');
+  assert.equal(JSON.parse(quoteMessage('\ud800x\udfff')), '\ud800x\udfff');
+});
+
+test('array and close frames have the reference serialisation', () => {
+  assert.equal(arrayFrame(['hello', 'x"y']), 'a["hello","x\\"y"]');
+  assert.equal(arrayFrame(['x']), 'a["x"]');
+  assert.equal(closeFrame(3000, 'Go away!'), 'c[3000,"Go away!"]');
+  assert.equal(closeFrame(2010, 'Another connection still open'), 'c[2010,"Another connection still open"]');
+});
+
+test('scriptSafeStringLiteral cannot close a script element and decodes to the frame', () => {
+  const frame = arrayFrame(['</script><img src=x onerror=alert(1)>&amp;']);
+  const literal = scriptSafeStringLiteral(frame);
+  assert.doesNotMatch(literal, /[<>&]/);
+  assert.equal(JSON.parse(literal), frame);
+});
+
+test('escapeEventSourceData escapes only %, CR, LF and NUL', () => {
+  assert.equal(escapeEventSourceData('a["k%l"]'), 'a["k%25l"]');
+  assert.equal(escapeEventSourceData('x\r\n\0y'), 'x%0D%0A%00y');
+  assert.equal(escapeEventSourceData('a["plain"]'), 'a["plain"]');
+});

@@ -1,0 +1,8 @@
+export { SockJSServer, type SockJSServerEvents, type NextFunction } from './server.js';
+export { createServer, listen } from './compat.js';
+export { Connection } from './connection.js';
+export type { EndpointStats as SockJSServerStats } from './endpoint.js';
+export type { ServerOptions, LegacyServerOptions, SockJSServerOptions, ResolvedOptions, LogSeverity } from './options.js';
+export { ReadyState, CloseCode, CloseReason, TRANSPORTS, type TransportName } from './constants.js';
+export { SockJSError, isSockJSError, type SockJSErrorCode } from './errors.js';
+export { VERSION } from './version.js';

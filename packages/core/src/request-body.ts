@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+
+export type BodyResult =
+  | { readonly kind: 'text'; readonly text: string }
+  /** A body parser that ran before us already consumed the stream and left its result on `req.body`. */
+  | { readonly kind: 'parsed'; readonly value: unknown }
+  | { readonly kind: 'too-large' }
+  | { readonly kind: 'aborted' };
+
+interface MaybeParsedRequest extends IncomingMessage {
+  body?: unknown;
+  rawBody?: unknown;
+}
+
+/**
+ * Reads a request body as UTF-8 (invalid bytes become U+FFFD), stopping as
+ * soon as it passes `limit` bytes so a large body never sits in memory.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const consumed = consumedBody(req as MaybeParsedRequest);
+  if (consumed) return Promise.resolve(consumed);
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.resolve({ kind: 'too-large' });
+
+  return new Promise((resolve) => {
+    const decoder = new StringDecoder('utf8');
+    let text = '';
+    let size = 0;
+    const finish = (result: BodyResult) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        finish({ kind: 'too-large' });
+        return;
+      }
+      text += decoder.write(chunk);
+    };
+    const onEnd = () => finish({ kind: 'text', text: text + decoder.end() });
+    const onAbort = () => finish({ kind: 'aborted' });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onAbort);
+  });
+}
+
+function consumedBody(req: MaybeParsedRequest): BodyResult | undefined {
+  if (!req.readableEnded) return undefined;
+  const raw = req.rawBody;
+  if (typeof raw === 'string') return { kind: 'text', text: raw };
+  if (Buffer.isBuffer(raw)) return { kind: 'text', text: raw.toString('utf8') };
+  const body = req.body;
+  if (typeof body === 'string') return { kind: 'text', text: body };
+  if (Buffer.isBuffer(body)) return { kind: 'text', text: body.toString('utf8') };
+  if (body === undefined) return { kind: 'text', text: '' };
+  return { kind: 'parsed', value: body };
+}

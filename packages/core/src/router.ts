@@ -1,0 +1,73 @@
+import { match, type MatchFunction } from 'path-to-regexp';
+
+type Params = Partial<Record<string, string>>;
+
+export interface RouteDefinition<H> {
+  readonly method: string;
+  /** path-to-regexp pattern relative to the prefix; `:server` and `:session` are id segments. */
+  readonly path: string;
+  readonly handler: H;
+}
+
+interface CompiledRoute<H> extends RouteDefinition<H> {
+  readonly match: MatchFunction<Params>;
+}
+
+export type RouteResult<H> =
+  | { readonly kind: 'found'; readonly handler: H; readonly params: Params }
+  | { readonly kind: 'method-not-allowed'; readonly allow: readonly string[] }
+  | { readonly kind: 'not-found' };
+
+/** Server and session ids are one segment without `.` (PROTOCOL.md 1.3). */
+const ID_SEGMENT = /^[^/.]+$/;
+/** What may stand between `/iframe` and `.html` (2.4). */
+const IFRAME_SUFFIX = /^[0-9a-z_.-]*$/;
+
+const NOT_FOUND = { kind: 'not-found' } as const;
+
+function paramsAreValid(params: Params): boolean {
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (name === 'suffix' ? !IFRAME_SUFFIX.test(value) : !ID_SEGMENT.test(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * The route table under one prefix, compiled once. Paths are matched as they
+ * came on the wire (not percent-decoded), each with one optional trailing
+ * slash; a path that matches only under other methods gives 405 with `Allow`
+ * listing them in table order (1.4).
+ */
+export class Router<H> {
+  readonly #routes: readonly CompiledRoute<H>[];
+
+  constructor(routes: readonly RouteDefinition<H>[]) {
+    this.#routes = routes.map((route) => ({
+      ...route,
+      match: match<Params>(route.path, { decode: false, trailing: true, sensitive: true }),
+    }));
+  }
+
+  route(method: string, path: string): RouteResult<H> {
+    let allow: string[] | undefined;
+    for (const route of this.#routes) {
+      const result = route.match(path);
+      if (!result || !paramsAreValid(result.params)) continue;
+      if (route.method === method) return { kind: 'found', handler: route.handler, params: result.params };
+      (allow ??= []).push(route.method);
+    }
+    return allow ? { kind: 'method-not-allowed', allow } : NOT_FOUND;
+  }
+}
+
+/** True when `path` belongs to a service mounted at `prefix` (equal, or prefix + `/…`). */
+export function isUnderPrefix(path: string, prefix: string): boolean {
+  return prefix === '' || (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47));
+}
+
+/** Splits a raw request URL into its undecoded path and the query string. */
+export function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}

@@ -1,0 +1,205 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Connection } from './connection.js';
+import { Endpoint, type EndpointStats } from './endpoint.js';
+import { SockJSError } from './errors.js';
+import { normalizeOptions, resolveOptions, type ResolvedOptions, type SockJSServerOptions } from './options.js';
+import { isUnderPrefix, splitUrl } from './router.js';
+import { VERSION } from './version.js';
+
+export interface SockJSServerEvents {
+  /** A new session is open (its `o` frame was written) or a raw WebSocket completed its handshake. */
+  connection: [connection: Connection];
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** The listeners SockJS took over from one `http.Server`, to give back on `detach`. */
+interface Attachment {
+  readonly endpoint: Endpoint;
+  readonly onRequest: RequestListener;
+  readonly onUpgrade: UpgradeListener;
+  readonly previousRequest: RequestListener[];
+  readonly previousUpgrade: UpgradeListener[];
+}
+
+/** Node-style `next`: called for requests outside every prefix. */
+export type NextFunction = (error?: unknown) => void;
+
+/**
+ * A SockJS server: one or more prefixed services that all emit `connection`
+ * here. Mount it with `attach(httpServer)`, or from any framework through
+ * `handleRequest(req, res, next)` and `handleUpgrade(req, socket, head)`.
+ *
+ * @example
+ * const sockjs = new SockJSServer({ prefix: '/echo' });
+ * sockjs.on('connection', (conn) => conn.on('data', (m) => conn.write(m)));
+ * sockjs.attach(http.createServer().listen(8080));
+ */
+export class SockJSServer extends EventEmitter<SockJSServerEvents> {
+  /** Resolved, frozen options of the service given to the constructor. */
+  readonly options: ResolvedOptions;
+  readonly #input: SockJSServerOptions;
+  readonly #endpoints: Endpoint[] = [];
+  readonly #attachments = new Map<HttpServer, Attachment[]>();
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SockJSServerOptions = {}) {
+    super();
+    this.#input = normalizeOptions(options);
+    this.options = resolveOptions(this.#input);
+    this.#endpoints.push(this.#createEndpoint(this.options));
+  }
+
+  /** Server-wide counts, for monitoring and leak checks. */
+  get stats(): EndpointStats {
+    let httpSessions = 0;
+    let webSocketSessions = 0;
+    for (const endpoint of this.#endpoints) {
+      const s = endpoint.stats;
+      httpSessions += s.httpSessions;
+      webSocketSessions += s.webSocketSessions;
+    }
+    return { httpSessions, webSocketSessions };
+  }
+
+  /**
+   * Handles `req` if its path is under one of this server's prefixes and
+   * returns true; otherwise calls `next()` (if given) and returns false.
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse, next?: NextFunction): boolean {
+    const endpoint = this.#endpointFor(req);
+    if (endpoint === undefined) {
+      next?.();
+      return false;
+    }
+    endpoint.handleRequest(req, res);
+    return true;
+  }
+
+  /**
+   * Handles an HTTP `upgrade` under one of this server's prefixes and returns
+   * true; returns false, leaving the socket untouched, for any other path.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const endpoint = this.#endpointFor(req);
+    if (endpoint === undefined) return false;
+    if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
+    endpoint.handleUpgrade(req, socket, head);
+    return true;
+  }
+
+  /**
+   * Installs SockJS on a Node HTTP server: takes over its `request` and
+   * `upgrade` listeners and calls them, in order, for requests outside the
+   * prefix. Register the application's own listeners before attaching.
+   */
+  attach(server: HttpServer): this {
+    this.#install(server, this.#endpoints[0]!);
+    return this;
+  }
+
+  /** Gives `server` (or every attached server) its previous listeners back. */
+  detach(server?: HttpServer): this {
+    const servers = server ? [server] : [...this.#attachments.keys()];
+    for (const s of servers) {
+      for (const a of (this.#attachments.get(s) ?? []).reverse()) {
+        s.removeListener('request', a.onRequest);
+        s.removeListener('upgrade', a.onUpgrade);
+        for (const l of a.previousRequest) if (!s.listeners('request').includes(l)) s.on('request', l);
+        for (const l of a.previousUpgrade) if (!s.listeners('upgrade').includes(l)) s.on('upgrade', l);
+      }
+      this.#attachments.delete(s);
+    }
+    return this;
+  }
+
+  /**
+   * sockjs-node 0.3 API: attach to `server`, optionally as another service with
+   * `options` merged over the constructor's (a different `prefix`, say). Every
+   * installed service emits `connection` on this server.
+   */
+  installHandlers(server: HttpServer, options?: SockJSServerOptions): this {
+    if (options === undefined || Object.keys(options).length === 0) return this.attach(server);
+    const endpoint = this.#createEndpoint(resolveOptions({ ...this.#input, ...normalizeOptions(options) }));
+    this.#endpoints.push(endpoint);
+    this.#install(server, endpoint);
+    return this;
+  }
+
+  /**
+   * Ends every session with a close frame, frees every timer, gives attached
+   * servers their listeners back, and resolves when done. Requests that still
+   * reach the server afterwards get 503.
+   */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      for (const endpoint of this.#endpoints) endpoint.close();
+      this.detach();
+      setImmediate(resolve);
+    });
+    return this.#closing;
+  }
+
+  #createEndpoint(options: ResolvedOptions): Endpoint {
+    const endpoint = new Endpoint(options, (connection) => this.emit('connection', connection));
+    options.log('debug', `SockJS v${VERSION} bound to ${JSON.stringify(options.prefix)}`);
+    return endpoint;
+  }
+
+  #endpointFor(req: IncomingMessage): Endpoint | undefined {
+    const { path } = splitUrl(req.url ?? '/');
+    for (const endpoint of this.#endpoints) if (isUnderPrefix(path, endpoint.options.prefix)) return endpoint;
+    return undefined;
+  }
+
+  #install(server: HttpServer, endpoint: Endpoint): void {
+    if (!server || typeof server.listeners !== 'function' || typeof server.on !== 'function') {
+      throw new SockJSError('SOCKJS_ERR_NOT_HTTP_SERVER', 'attach() expects a Node http.Server (or https/http2 compatible server)');
+    }
+    const existing = this.#attachments.get(server) ?? [];
+    if (existing.some((a) => a.endpoint === endpoint)) {
+      throw new SockJSError('SOCKJS_ERR_ALREADY_ATTACHED', `the service at ${JSON.stringify(endpoint.options.prefix)} is already attached to this server`);
+    }
+    const { prefix } = endpoint.options;
+    const previousRequest = server.listeners('request') as RequestListener[];
+    const previousUpgrade = server.listeners('upgrade') as UpgradeListener[];
+    const claims = (req: IncomingMessage) => isUnderPrefix(splitUrl(req.url ?? '/').path, prefix);
+
+    const onRequest: RequestListener = (req, res) => {
+      if (claims(req)) {
+        endpoint.handleRequest(req, res);
+        return;
+      }
+      for (const listener of previousRequest) listener.call(server, req, res);
+      if (previousRequest.length === 0 && server.listenerCount('request') === 1) {
+        res.statusCode = 404;
+        res.end();
+      }
+    };
+    const onUpgrade: UpgradeListener = (req, socket, head) => {
+      if (claims(req)) {
+        if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
+        endpoint.handleUpgrade(req, socket, head);
+        return;
+      }
+      for (const listener of previousUpgrade) listener.call(server, req, socket, head);
+      // Nobody else listens for upgrades: answer rather than leave the socket hanging.
+      if (previousUpgrade.length === 0 && server.listenerCount('upgrade') === 1) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+    };
+    server.removeAllListeners('request');
+    server.removeAllListeners('upgrade');
+    server.on('request', onRequest);
+    server.on('upgrade', onUpgrade);
+    existing.push({ endpoint, onRequest, onUpgrade, previousRequest, previousUpgrade });
+    this.#attachments.set(server, existing);
+  }
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}

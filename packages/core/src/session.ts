@@ -1,0 +1,257 @@
+import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
+import type { Connection, ConnectionTarget } from './connection.js';
+import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage } from './framing.js';
+
+/**
+ * One way of carrying frames to the client: an HTTP response or a WebSocket.
+ * A receiver calls `session.detach(this, …)` exactly once when it stops.
+ */
+export interface Receiver {
+  readonly transport: TransportName;
+  /** Writes one frame; polling and size-limited receivers may detach while doing so. */
+  sendFrame(frame: string): void;
+  /** Ends the receiver normally (after a close or 2010 frame). */
+  end(): void;
+  /** Present on receivers that answer heartbeats with a protocol ping instead of an `h` frame. */
+  ping?(): void;
+  /** True while the transport holds more outbound bytes than the high-water mark. */
+  readonly congested: boolean;
+  pauseInbound?(): void;
+  resumeInbound?(): void;
+}
+
+/** What a session needs from the service that owns it. */
+export interface SessionHost {
+  readonly heartbeatDelay: number;
+  readonly disconnectDelay: number;
+  readonly pongTimeout: number;
+  readonly sendHighWaterMark: number;
+  /** Emits the server's `connection` event. */
+  announce(connection: Connection): void;
+  /** The session reached CLOSED: forget it. */
+  forget(session: Session): void;
+}
+
+const enum TimerKind {
+  None,
+  Disconnect,
+  Heartbeat,
+  PongDeadline,
+}
+
+/**
+ * A SockJS session (PROTOCOL.md 4): the state machine, the send buffer and
+ * one timer that is, at any moment, the disconnect timer, the heartbeat timer
+ * or a pong deadline — never two at once.
+ */
+export class Session implements ConnectionTarget {
+  readyState: ReadyState = ReadyState.CONNECTING;
+  readonly connection: Connection;
+  #receiver: Receiver | null = null;
+  /** Messages already JSON-quoted, waiting for a receiver. */
+  #outbox: string[] = [];
+  #outboxBytes = 0;
+  #closeFrame = '';
+  #timer: NodeJS.Timeout | null = null;
+  #timerKind = TimerKind.None;
+  #timerDelay = 0;
+  #drainWanted = false;
+
+  constructor(
+    readonly id: string | null,
+    readonly host: SessionHost,
+    createConnection: (target: ConnectionTarget) => Connection,
+  ) {
+    this.connection = createConnection(this);
+  }
+
+  get hasReceiver(): boolean {
+    return this.#receiver !== null;
+  }
+
+  /** A receiving request or WebSocket arrives (4.3). */
+  attach(receiver: Receiver, refresh: () => void): void {
+    if (this.#receiver !== null) {
+      receiver.sendFrame(closeFrame(CloseCode.ANOTHER_CONNECTION, CloseReason.ANOTHER_CONNECTION));
+      receiver.end();
+      return;
+    }
+    if (this.readyState === ReadyState.CLOSING) {
+      // The disconnect timer keeps running: serving the close frame again must not extend the session's life.
+      this.#flushTo(receiver);
+      receiver.sendFrame(this.#closeFrame);
+      receiver.end();
+      return;
+    }
+    if (this.readyState === ReadyState.CLOSED) {
+      receiver.sendFrame(this.#closeFrame);
+      receiver.end();
+      return;
+    }
+    this.#clearTimer();
+    this.#receiver = receiver;
+    refresh();
+    if (this.readyState === ReadyState.CONNECTING) {
+      this.readyState = ReadyState.OPEN;
+      receiver.sendFrame(OPEN_FRAME);
+      process.nextTick(announceOpen, this);
+    }
+    if (this.#receiver !== receiver) return;
+    this.#flushTo(receiver);
+    if (this.#receiver === receiver) this.#arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
+  }
+
+  /**
+   * The receiver stopped. `keepSession` is true for a normal end (the session
+   * waits `disconnectDelay` for the next receiver) and false for an abort or a
+   * closed WebSocket (the session ends now, 4.6).
+   */
+  detach(receiver: Receiver, keepSession: boolean): void {
+    if (this.#receiver !== receiver) return;
+    this.#receiver = null;
+    if (!keepSession) {
+      this.terminate();
+      return;
+    }
+    if (this.#timerKind !== TimerKind.Disconnect) this.#arm(TimerKind.Disconnect, this.host.disconnectDelay);
+  }
+
+  /** Application → client (4.4). Returns false while the outbound queue is above the high-water mark. */
+  send(message: string): boolean {
+    if (this.readyState !== ReadyState.OPEN) return false;
+    const quoted = quoteMessage(message);
+    const receiver = this.#receiver;
+    if (receiver !== null && this.#outbox.length === 0) {
+      receiver.sendFrame(arrayFrameFromQuoted([quoted]));
+    } else {
+      this.#outbox.push(quoted);
+      this.#outboxBytes += quoted.length;
+      if (receiver !== null) this.#flushTo(receiver);
+    }
+    const congested = this.#outboxBytes > this.host.sendHighWaterMark || (this.#receiver?.congested ?? false);
+    if (congested) this.#drainWanted = true;
+    return !congested;
+  }
+
+  /** Client → application (4.9). Messages are dropped unless the session is open. */
+  deliver(messages: readonly string[]): void {
+    if (this.readyState !== ReadyState.OPEN) return;
+    for (const message of messages) {
+      if (!this.connection.push(message)) this.#receiver?.pauseInbound?.();
+    }
+  }
+
+  pauseInbound(): void {
+    this.#receiver?.pauseInbound?.();
+  }
+
+  resumeInbound(): void {
+    this.#receiver?.resumeInbound?.();
+  }
+
+  /** The transport under the receiver drained: tell writers waiting for `drain`. */
+  receiverDrained(): void {
+    if (this.#drainWanted && this.#outboxBytes <= this.host.sendHighWaterMark) {
+      this.#drainWanted = false;
+      this.connection.emit('drain');
+    }
+  }
+
+  pong(): void {
+    if (this.#timerKind === TimerKind.PongDeadline) this.#arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
+  }
+
+  /** Application close (4.7). */
+  close(code: number, reason: string): boolean {
+    if (this.readyState !== ReadyState.OPEN) return false;
+    this.readyState = ReadyState.CLOSING;
+    this.#closeFrame = closeFrame(code, reason);
+    const receiver = this.#receiver;
+    if (receiver !== null) {
+      receiver.sendFrame(this.#closeFrame);
+      receiver.end();
+    } else if (this.#timerKind !== TimerKind.Disconnect) {
+      this.#arm(TimerKind.Disconnect, this.host.disconnectDelay);
+    }
+    return true;
+  }
+
+  /** Ends the session now (4.8): CLOSED, no timer, out of the registry, `close` on the connection. */
+  terminate(): void {
+    if (this.readyState === ReadyState.CLOSED) return;
+    const wasAnnounced = this.readyState !== ReadyState.CONNECTING;
+    this.readyState = ReadyState.CLOSED;
+    if (this.#closeFrame === '') this.#closeFrame = closeFrame(CloseCode.NORMAL, CloseReason.NORMAL);
+    this.#clearTimer();
+    const receiver = this.#receiver;
+    this.#receiver = null;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    receiver?.end();
+    this.host.forget(this);
+    if (wasAnnounced) this.connection.targetClosed();
+  }
+
+  #flushTo(receiver: Receiver): void {
+    if (this.#outbox.length === 0) return;
+    const frame = arrayFrameFromQuoted(this.#outbox);
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    receiver.sendFrame(frame);
+    if (!receiver.congested) this.receiverDrained();
+  }
+
+  #arm(kind: TimerKind, delay: number): void {
+    this.#timerKind = kind;
+    if (this.#timer !== null && this.#timerDelay === delay) {
+      this.#timer.refresh();
+      return;
+    }
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timerDelay = delay;
+    this.#timer = setTimeout(onSessionTimer, delay, this);
+    this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerKind = TimerKind.None;
+  }
+
+  /** Runs when the single session timer fires; never throws into the timer queue. */
+  onTimer(): void {
+    const kind = this.#timerKind;
+    this.#timerKind = TimerKind.None;
+    switch (kind) {
+      case TimerKind.Disconnect:
+        this.terminate();
+        break;
+      case TimerKind.Heartbeat: {
+        const receiver = this.#receiver;
+        if (receiver === null) break;
+        if (receiver.ping) {
+          receiver.ping();
+          if (this.#receiver === receiver) this.#arm(TimerKind.PongDeadline, this.host.pongTimeout);
+        } else {
+          receiver.sendFrame(HEARTBEAT_FRAME);
+          if (this.#receiver === receiver) this.#arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
+        }
+        break;
+      }
+      case TimerKind.PongDeadline:
+        if (!this.close(CloseCode.GO_AWAY, CloseReason.NO_HEARTBEAT_RESPONSE)) this.terminate();
+        break;
+      case TimerKind.None:
+        break;
+    }
+  }
+}
+
+function onSessionTimer(session: Session): void {
+  session.onTimer();
+}
+
+function announceOpen(session: Session): void {
+  if (session.readyState !== ReadyState.CLOSED) session.host.announce(session.connection);
+}

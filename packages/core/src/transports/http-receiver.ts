@@ -1,0 +1,108 @@
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TransportName } from '../constants.js';
+import type { RequestContext } from '../context.js';
+import { applyEventSourceCors, applyXhrCors } from '../cors.js';
+import { sendText } from '../http-response.js';
+import type { Endpoint } from '../endpoint.js';
+import type { Receiver, Session } from '../session.js';
+
+export interface Envelope {
+  /** Written once, as its own chunk, before any frame. */
+  readonly prelude?: string;
+  /** The bytes one frame becomes on this transport. */
+  readonly wrap: (frame: string) => string;
+}
+
+/** Everything that distinguishes one HTTP receiving transport from another (PROTOCOL.md 5.3–5.8). */
+export interface ReceivingTransport {
+  readonly name: TransportName;
+  readonly contentType: string;
+  readonly cors: 'xhr' | 'eventsource' | 'none';
+  /** Streaming responses carry frames up to `responseLimit` bytes; polling ones end after one frame. */
+  readonly streaming: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The envelope for this request, or the text of a 500 answer (e.g. a bad callback). */
+  envelope(ctx: RequestContext): Envelope | string;
+}
+
+const TCP_KEEPALIVE_MS = 5_000;
+
+/** Frames written to one HTTP response, each as its own chunk, until the response limit or an abort. */
+class HttpReceiver implements Receiver {
+  #written = 0;
+  #done = false;
+  #congested = false;
+
+  constructor(
+    readonly transport: TransportName,
+    private readonly session: Session,
+    private readonly res: ServerResponse,
+    private readonly wrap: (frame: string) => string,
+    private readonly limit: number,
+  ) {
+    res.once('close', this.#onClose);
+  }
+
+  get congested(): boolean {
+    return this.#congested;
+  }
+
+  sendFrame(frame: string): void {
+    if (this.#done) return;
+    const data = this.wrap(frame);
+    if (!this.res.write(data) && !this.#congested) {
+      this.#congested = true;
+      this.res.once('drain', this.#onDrain);
+    }
+    this.#written += Buffer.byteLength(data);
+    if (this.#written >= this.limit) this.end();
+  }
+
+  end(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.res.off('close', this.#onClose);
+    this.res.end();
+    this.session.detach(this, true);
+  }
+
+  #onClose = (): void => {
+    if (this.#done) return;
+    this.#done = true;
+    this.session.detach(this, false);
+  };
+
+  #onDrain = (): void => {
+    this.#congested = false;
+    this.session.receiverDrained();
+  };
+}
+
+/** Answers a receiving request: headers and prelude now, then the session's frames. */
+export function receive(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTransport): void {
+  const { req, res } = ctx;
+  const envelope = transport.envelope(ctx);
+  if (typeof envelope === 'string') {
+    sendText(res, 500, envelope);
+    return;
+  }
+  const { options } = endpoint;
+  if (!options.disableCors) {
+    if (transport.cors === 'xhr') applyXhrCors(req, res);
+    else if (transport.cors === 'eventsource') applyEventSourceCors(req, res);
+  }
+  res.statusCode = 200;
+  res.setHeader('Content-Type', transport.contentType);
+  if (transport.headers) for (const [name, value] of Object.entries(transport.headers)) res.setHeader(name, value);
+  const socket = req.socket as Socket;
+  socket.setKeepAlive?.(true, TCP_KEEPALIVE_MS);
+  socket.setNoDelay?.(true);
+  if (envelope.prelude !== undefined) res.write(envelope.prelude);
+  else res.flushHeaders();
+
+  const session = endpoint.sessionForReceiver(ctx.params.session!);
+  const limit = transport.streaming ? options.responseLimit : 1;
+  const receiver = new HttpReceiver(transport.name, session, res, envelope.wrap, limit);
+  session.attach(receiver, () => session.connection.refresh(req, transport.name, options.exposedHeaders));
+}

@@ -1,0 +1,56 @@
+import { CONTENT_TYPE } from '../constants.js';
+import type { RequestContext } from '../context.js';
+import type { Endpoint } from '../endpoint.js';
+import { PayloadError, decodePayload, messagesFromValue, type DecodedPayload } from '../payload.js';
+import type { BodyResult } from '../request-body.js';
+import { callbackFromQuery } from './callback.js';
+import type { ReceivingTransport } from './http-receiver.js';
+import { acceptPayload } from './sending.js';
+
+/** `GET /S/X/jsonp?c=cb` (PROTOCOL.md 5.8): one frame per response, as a script call. */
+export const jsonpPolling: ReceivingTransport = {
+  name: 'jsonp-polling',
+  contentType: CONTENT_TYPE.JAVASCRIPT,
+  cors: 'none',
+  streaming: false,
+  headers: { 'X-Content-Type-Options': 'nosniff' },
+  envelope(ctx) {
+    const found = callbackFromQuery(ctx.query);
+    if ('error' in found) return found.error;
+    // The leading empty comment defeats the "Rosetta Flash" attack (CVE-2014-4671).
+    const head = `/**/${found.callback}(`;
+    return { wrap: (frame) => `${head}${JSON.stringify(frame)});\r\n` };
+  },
+};
+
+function decodeForm(body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>): DecodedPayload {
+  if (body.kind === 'parsed') {
+    const d = typeof body.value === 'object' && body.value !== null ? (body.value as Record<string, unknown>).d : undefined;
+    return typeof d === 'string' && d !== '' ? decodePayload(d) : { error: PayloadError.EXPECTED };
+  }
+  const fields = new URLSearchParams(body.text).getAll('d');
+  return fields.length === 1 && fields[0] !== '' ? decodePayload(fields[0]!) : { error: PayloadError.EXPECTED };
+}
+
+/**
+ * `POST /S/X/jsonp_send`: a form with one field `d`, or the JSON itself as the
+ * body. Decoded exactly once (the reference's double decoding is dropped).
+ */
+export function jsonpSend(endpoint: Endpoint, ctx: RequestContext): Promise<void> {
+  const { res } = ctx;
+  return acceptPayload(
+    endpoint,
+    ctx,
+    (body, mediaType) => {
+      if (mediaType === 'application/x-www-form-urlencoded') return decodeForm(body);
+      return body.kind === 'parsed' ? messagesFromValue(body.value) : decodePayload(body.text);
+    },
+    () => {
+      // 200 "ok" rather than 204: some browsers mishandle 204 in the form/iframe path.
+      res.statusCode = 200;
+      res.setHeader('Content-Type', CONTENT_TYPE.TEXT);
+      res.setHeader('Content-Length', 2);
+      res.end('ok');
+    },
+  );
+}

@@ -1,0 +1,96 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { CloseCode, CloseReason, ReadyState } from '../constants.js';
+import { Connection, type ConnectionTarget } from '../connection.js';
+import type { RequestContext } from '../context.js';
+import type { Endpoint } from '../endpoint.js';
+import { sendText } from '../http-response.js';
+import { NOT_A_WEBSOCKET, isWebSocketUpgrade } from './upgrade-check.js';
+
+/** A plain WebSocket for non-SockJS clients: no framing, no session, no heartbeat (PROTOCOL.md 5.2). */
+class RawWebSocketConnection implements ConnectionTarget {
+  readyState: ReadyState = ReadyState.OPEN;
+  readonly connection: Connection;
+  #drainWanted = false;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    req: IncomingMessage,
+    private readonly ws: WebSocket,
+  ) {
+    const { options } = endpoint;
+    this.connection = new Connection(this, options.prefix, 'websocket-raw');
+    this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
+    ws.on('message', (data: Buffer) => {
+      if (this.readyState === ReadyState.OPEN && !this.connection.push(data.toString('utf8'))) ws.pause();
+    });
+    ws.on('close', () => this.#closed());
+    ws.on('error', () => {});
+  }
+
+  send(message: string): boolean {
+    const over = this.ws.bufferedAmount + message.length > this.endpoint.options.sendHighWaterMark;
+    if (over) this.#drainWanted = true;
+    this.ws.send(message, over ? this.#afterCongestedSend : undefined);
+    return !over;
+  }
+
+  close(code: number, reason: string): boolean {
+    if (this.readyState !== ReadyState.OPEN) return false;
+    this.readyState = ReadyState.CLOSING;
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // `ws` refuses codes a WebSocket may not carry (e.g. 2010) and reasons over 123 bytes.
+      this.ws.close(CloseCode.NORMAL, CloseReason.NORMAL);
+    }
+    return true;
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+    this.#closed();
+  }
+
+  pauseInbound(): void {
+    this.ws.pause();
+  }
+
+  resumeInbound(): void {
+    this.ws.resume();
+  }
+
+  #afterCongestedSend = (): void => {
+    if (this.#drainWanted && this.ws.bufferedAmount <= this.endpoint.options.sendHighWaterMark) {
+      this.#drainWanted = false;
+      this.connection.emit('drain');
+    }
+  };
+
+  #closed(): void {
+    if (this.readyState === ReadyState.CLOSED) return;
+    this.readyState = ReadyState.CLOSED;
+    this.endpoint.forget(this);
+    this.connection.targetClosed();
+  }
+}
+
+/** `GET /websocket`. */
+export function rawWebSocket(endpoint: Endpoint, ctx: RequestContext): void {
+  const { req } = ctx;
+  if (!ctx.upgrade || !isWebSocketUpgrade(req)) {
+    sendText(ctx.res, 400, NOT_A_WEBSOCKET);
+    return;
+  }
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '8' && version !== '13') {
+    sendText(ctx.res, 400, 'Only supported WebSocket protocol is RFC 6455.');
+    return;
+  }
+  const { socket, head } = ctx.upgrade;
+  endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+    const raw = new RawWebSocketConnection(endpoint, req, ws);
+    endpoint.track(raw);
+    endpoint.announce(raw.connection);
+  });
+}

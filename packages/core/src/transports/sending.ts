@@ -1,0 +1,40 @@
+import type { RequestContext } from '../context.js';
+import type { Endpoint } from '../endpoint.js';
+import { sendNotFound, sendText } from '../http-response.js';
+import type { DecodedPayload } from '../payload.js';
+import { readBody, type BodyResult } from '../request-body.js';
+
+/**
+ * The part xhr_send and jsonp_send share (PROTOCOL.md 3.4): read the body
+ * under the size limit, decode it, then deliver to an existing session. The
+ * checks run in that order, so a bad body to an unknown session gives 500.
+ */
+export async function acceptPayload(
+  endpoint: Endpoint,
+  ctx: RequestContext,
+  decode: (body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>, contentType: string) => DecodedPayload,
+  respond: () => void,
+): Promise<void> {
+  const { req, res } = ctx;
+  const body = await readBody(req, endpoint.options.maxMessageSize);
+  if (body.kind === 'aborted') return;
+  if (body.kind === 'too-large') {
+    // Stop the upload instead of draining it: the connection closes after this answer.
+    res.setHeader('Connection', 'close');
+    sendText(res, 413, 'Payload too large.');
+    return;
+  }
+  const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  const decoded = decode(body, mediaType);
+  if ('error' in decoded) {
+    sendText(res, 500, decoded.error);
+    return;
+  }
+  const session = endpoint.existingSession(ctx.params.session!);
+  if (!session) {
+    sendNotFound(res);
+    return;
+  }
+  session.deliver(decoded.messages);
+  respond();
+}

@@ -1,0 +1,19 @@
+import type { IncomingMessage } from 'node:http';
+
+/** `Connection` lists the `upgrade` token and `Upgrade` is `websocket` (PROTOCOL.md 5.1, step 2). */
+export function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  const upgrade = req.headers.upgrade;
+  const connection = req.headers.connection;
+  if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket' || typeof connection !== 'string') return false;
+  return connection.split(',').some((token) => token.trim().toLowerCase() === 'upgrade');
+}
+
+export function isHixie76(req: IncomingMessage): boolean {
+  return (
+    req.headers['sec-websocket-key1'] !== undefined &&
+    req.headers['sec-websocket-key2'] !== undefined &&
+    req.headers['sec-websocket-version'] === undefined
+  );
+}
+
+export const NOT_A_WEBSOCKET = 'Not a valid websocket request';

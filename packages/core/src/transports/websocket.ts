@@ -1,0 +1,120 @@
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, CloseReason } from '../constants.js';
+import type { RequestContext } from '../context.js';
+import type { Endpoint } from '../endpoint.js';
+import { sendText } from '../http-response.js';
+import { messagesFromValue } from '../payload.js';
+import type { Receiver, Session } from '../session.js';
+import { acceptHixie76 } from './hixie76.js';
+import { NOT_A_WEBSOCKET, isHixie76, isWebSocketUpgrade } from './upgrade-check.js';
+
+/** The members of `ws`'s WebSocket the receiver uses; `Hixie76Socket` provides them too. */
+export interface MessageSocket extends EventEmitter {
+  readonly bufferedAmount: number;
+  send(data: string, callback?: (error?: Error | null) => void): void;
+  close(code?: number, reason?: string): void;
+  pause(): void;
+  resume(): void;
+  ping?(): void;
+}
+
+/** Frames of one session as WebSocket text messages (PROTOCOL.md 5.1). */
+class WebSocketReceiver implements Receiver {
+  readonly transport = 'websocket' as const;
+  readonly ping: (() => void) | undefined;
+  #ended = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly socket: MessageSocket,
+    usePing: boolean,
+    private readonly highWaterMark: number,
+  ) {
+    this.ping = usePing ? () => socket.ping!() : undefined;
+    socket.on('message', (data: Buffer) => this.#onMessage(data));
+    socket.on('close', () => session.detach(this, false));
+    socket.on('pong', () => session.pong());
+    // Errors (bad UTF-8, oversized message) are followed by `close`; the listener keeps them from crashing the process.
+    socket.on('error', () => {});
+  }
+
+  get congested(): boolean {
+    return this.socket.bufferedAmount > this.highWaterMark;
+  }
+
+  sendFrame(frame: string): void {
+    const crossesHighWaterMark = this.socket.bufferedAmount + frame.length > this.highWaterMark;
+    this.socket.send(frame, crossesHighWaterMark ? this.#afterCongestedSend : undefined);
+  }
+
+  /** The session closed: its close frame went out, now close the socket with 1000 and end the session at once. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.socket.close(CloseCode.NORMAL, CloseReason.NORMAL);
+    this.session.detach(this, false);
+  }
+
+  pauseInbound(): void {
+    this.socket.pause();
+  }
+
+  resumeInbound(): void {
+    this.socket.resume();
+  }
+
+  #afterCongestedSend = (): void => {
+    if (!this.congested) this.session.receiverDrained();
+  };
+
+  #onMessage(data: Buffer): void {
+    const text = data.toString('utf8');
+    if (text === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#brokenFraming();
+      return;
+    }
+    const decoded = messagesFromValue(Array.isArray(value) ? value : [value]);
+    if ('error' in decoded) this.#brokenFraming();
+    else this.session.deliver(decoded.messages);
+  }
+
+  /** Unparsable or non-string payload: close 3000 without a `c` frame, session gone. */
+  #brokenFraming(): void {
+    this.#ended = true;
+    this.socket.close(CloseCode.GO_AWAY, CloseReason.BROKEN_FRAMING);
+    this.session.detach(this, false);
+  }
+}
+
+function openSession(endpoint: Endpoint, req: IncomingMessage, socket: MessageSocket, usePing: boolean): void {
+  const { options } = endpoint;
+  const session = endpoint.createWebSocketSession();
+  const receiver = new WebSocketReceiver(session, socket, usePing, options.sendHighWaterMark);
+  session.attach(receiver, () => session.connection.refresh(req, 'websocket', options.exposedHeaders));
+}
+
+/** `GET /S/X/websocket`: SockJS framing over a WebSocket; the session id in the URL is not used. */
+export function webSocket(endpoint: Endpoint, ctx: RequestContext): void {
+  const { req } = ctx;
+  if (!ctx.upgrade || !isWebSocketUpgrade(req)) {
+    sendText(ctx.res, 400, NOT_A_WEBSOCKET);
+    return;
+  }
+  const { socket, head } = ctx.upgrade;
+  const { options } = endpoint;
+  if (options.hixie76 && isHixie76(req)) {
+    const accepted = acceptHixie76(req, socket, head, options.maxMessageSize, (hixie) =>
+      openSession(endpoint, req, hixie, false),
+    );
+    if (!accepted) sendText(ctx.res, 400, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
+    return;
+  }
+  endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) =>
+    openSession(endpoint, req, ws, options.websocketHeartbeat === 'ping'),
+  );
+}

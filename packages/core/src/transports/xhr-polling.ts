@@ -1,0 +1,13 @@
+import { CONTENT_TYPE } from '../constants.js';
+import type { ReceivingTransport } from './http-receiver.js';
+
+const wrap = (frame: string) => frame + '\n';
+
+/** `POST /S/X/xhr` (PROTOCOL.md 5.3): one frame per response. */
+export const xhrPolling: ReceivingTransport = {
+  name: 'xhr-polling',
+  contentType: CONTENT_TYPE.JAVASCRIPT,
+  cors: 'xhr',
+  streaming: false,
+  envelope: () => ({ wrap }),
+};

@@ -1,0 +1,26 @@
+import { CONTENT_TYPE } from '../constants.js';
+import type { RequestContext } from '../context.js';
+import { applyXhrCors } from '../cors.js';
+import type { Endpoint } from '../endpoint.js';
+import { decodePayload, messagesFromValue } from '../payload.js';
+import { acceptPayload } from './sending.js';
+
+/**
+ * `POST /S/X/xhr_send` (PROTOCOL.md 5.4): a JSON array of strings, whatever
+ * the content type (the reference refused some types; nothing depends on that).
+ */
+export function xhrSend(endpoint: Endpoint, ctx: RequestContext): Promise<void> {
+  const { req, res } = ctx;
+  if (!endpoint.options.disableCors) applyXhrCors(req, res);
+  return acceptPayload(
+    endpoint,
+    ctx,
+    (body) => (body.kind === 'parsed' ? messagesFromValue(body.value) : decodePayload(body.text)),
+    () => {
+      res.statusCode = 204;
+      // The suite requires a Content-Type even on this 204.
+      res.setHeader('Content-Type', CONTENT_TYPE.TEXT);
+      res.end();
+    },
+  );
+}

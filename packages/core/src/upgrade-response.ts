@@ -1,0 +1,21 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/**
+ * A response written straight onto the socket of a request that arrived
+ * through the `upgrade` event but is not answered with a WebSocket handshake
+ * (404, 405, 400, or any HTTP route reached with upgrade headers, PROTOCOL.md
+ * 1.5). It always closes the connection afterwards: Node has already taken the
+ * socket away from its HTTP parser.
+ */
+export function responseOnUpgradeSocket(req: IncomingMessage, socket: Duplex): ServerResponse {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  return res;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The standard SockJS test server: the services of the sockjs-protocol suite
+// (PROTOCOL.md Appendix A) plus /ticker, /amplify and /broadcast, mounted
+// through the adapter named by --adapter. It also serves the sockjs-client
+// bundle from the npm package so iframe transports work with no internet.
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createServer } from '@sockjs-server/core';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8081' },
+    host: { type: 'string', default: '127.0.0.1' },
+    adapter: { type: 'string', default: 'http' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const require = createRequire(import.meta.url);
+const clientBundlePath = require.resolve('sockjs-client/dist/sockjs.min.js');
+const clientBundle = readFileSync(clientBundlePath);
+const CLIENT_URL_PATH = '/lib/sockjs.min.js';
+
+const log = args.quiet
+  ? () => {}
+  : (severity, message) => {
+      if (severity === 'error') console.error(`[sockjs] ${message}`);
+    };
+
+const common = { sockjs_url: CLIENT_URL_PATH, log, hixie76: true };
+
+/** name → [options, connection handler] */
+const broadcastMembers = new Set();
+const services = {
+  echo: [{ response_limit: 4096 }, (conn) => conn.on('data', (m) => conn.write(m))],
+  disabled_websocket_echo: [{ websocket: false }, (conn) => conn.on('data', (m) => conn.write(m))],
+  cookie_needed_echo: [{ jsessionid: true }, (conn) => conn.on('data', (m) => conn.write(m))],
+  close: [{}, (conn) => conn.close(3000, 'Go away!')],
+  ticker: [
+    {},
+    (conn) => {
+      const timer = setInterval(() => conn.write('tick!'), 1000);
+      conn.on('close', () => clearInterval(timer));
+    },
+  ],
+  amplify: [
+    {},
+    (conn) =>
+      conn.on('data', (m) => {
+        let n = Number(m);
+        if (!Number.isInteger(n) || n < 1 || n > 18) n = 1;
+        conn.write('x'.repeat(2 ** n));
+      }),
+  ],
+  broadcast: [
+    {},
+    (conn) => {
+      broadcastMembers.add(conn);
+      conn.on('data', (m) => {
+        for (const member of broadcastMembers) member.write(m);
+      });
+      conn.on('close', () => broadcastMembers.delete(conn));
+    },
+  ],
+};
+
+const sockjsServers = Object.entries(services).map(([name, [options, onConnection]]) => {
+  const server = createServer({ ...common, ...options, prefix: `/${name}` });
+  server.on('connection', onConnection);
+  return server;
+});
+
+function serveStatic(req, res) {
+  if (req.url === CLIENT_URL_PATH || req.url.startsWith(`${CLIENT_URL_PATH}?`)) {
+    res.writeHead(200, { 'Content-Type': 'application/javascript; charset=UTF-8', 'Content-Length': clientBundle.length });
+    res.end(clientBundle);
+    return;
+  }
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' });
+  res.end('404 Not Found\n');
+}
+
+const mounts = {
+  async http() {
+    const server = http.createServer(serveStatic);
+    for (const sockjs of sockjsServers) sockjs.attach(server);
+    return server;
+  },
+};
+
+const mount = mounts[args.adapter];
+if (!mount) {
+  console.error(`unknown adapter "${args.adapter}"; known: ${Object.keys(mounts).join(', ')}`);
+  process.exit(2);
+}
+
+const server = await mount();
+server.listen(Number(args.port), args.host, () => {
+  const { port } = server.address();
+  console.log(`listening on http://${args.host}:${port}`);
+});
+
+async function shutdown() {
+  await Promise.all(sockjsServers.map((s) => s.close()));
+  server.close(() => process.exit(0));
+  server.closeAllConnections?.();
+}
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
