@@ -1,0 +1,179 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from './connection.js';
+import { ReadyState } from './constants.js';
+import { Session, type Receiver, type SessionHost } from './session.js';
+
+class RecordingReceiver implements Receiver {
+  readonly transport = 'xhr-streaming' as const;
+  readonly frames: string[] = [];
+  ended = false;
+  congested = false;
+  pings = 0;
+  ping?: () => void;
+
+  constructor(
+    private readonly session: Session,
+    private readonly limit = Infinity,
+    usePing = false,
+  ) {
+    if (usePing) this.ping = () => void this.pings++;
+  }
+
+  sendFrame(frame: string): void {
+    if (this.ended) return;
+    this.frames.push(frame);
+    if (this.frames.length >= this.limit) this.end();
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.session.detach(this, true);
+  }
+
+  abort(): void {
+    this.ended = true;
+    this.session.detach(this, false);
+  }
+}
+
+function setup(overrides: Partial<SessionHost> = {}) {
+  const announced: Connection[] = [];
+  const forgotten: Session[] = [];
+  const host: SessionHost = {
+    heartbeatDelay: 40,
+    disconnectDelay: 60,
+    pongTimeout: 30,
+    sendHighWaterMark: 1024,
+    announce: (c) => announced.push(c),
+    forget: (s) => forgotten.push(s),
+    ...overrides,
+  };
+  const session = new Session('id', host, (target) => new Connection(target, '/p', 'xhr-streaming'));
+  return { session, announced, forgotten };
+}
+
+const attach = (session: Session, receiver: Receiver) => session.attach(receiver, () => {});
+
+test('first receiver gets o, connection is announced on the next tick, buffered writes follow as one frame', async () => {
+  const { session, announced } = setup();
+  const poll = new RecordingReceiver(session, 1);
+  attach(session, poll);
+  assert.deepEqual(poll.frames, ['o']);
+  assert.equal(announced.length, 0);
+  await sleep(0);
+  assert.equal(announced.length, 1);
+  session.connection.write('a');
+  session.connection.write('b');
+  const next = new RecordingReceiver(session, 1);
+  attach(session, next);
+  assert.deepEqual(next.frames, ['a["a","b"]']);
+  session.terminate();
+});
+
+test('a second concurrent receiver gets 2010 and the first stays attached', () => {
+  const { session } = setup();
+  const first = new RecordingReceiver(session);
+  attach(session, first);
+  const second = new RecordingReceiver(session);
+  attach(session, second);
+  assert.deepEqual(second.frames, ['c[2010,"Another connection still open"]']);
+  assert.ok(second.ended);
+  assert.ok(session.hasReceiver);
+  session.terminate();
+});
+
+test('heartbeats go out every heartbeatDelay while attached', async () => {
+  const { session } = setup();
+  const stream = new RecordingReceiver(session);
+  attach(session, stream);
+  await sleep(100);
+  assert.ok(stream.frames.filter((f) => f === 'h').length >= 2, String(stream.frames));
+  session.terminate();
+});
+
+test('the session is destroyed disconnectDelay after its receiver leaves, and close fires once', async () => {
+  const { session, forgotten } = setup();
+  let closes = 0;
+  session.connection.on('close', () => closes++);
+  attach(session, new RecordingReceiver(session, 1));
+  await sleep(30);
+  assert.equal(session.readyState, ReadyState.OPEN);
+  await sleep(60);
+  assert.equal(session.readyState, ReadyState.CLOSED);
+  assert.deepEqual(forgotten, [session]);
+  await sleep(5);
+  assert.equal(closes, 1);
+});
+
+test('a new receiver before the disconnect delay keeps the session alive', async () => {
+  const { session } = setup();
+  attach(session, new RecordingReceiver(session, 1));
+  await sleep(40);
+  const stream = new RecordingReceiver(session);
+  attach(session, stream);
+  await sleep(60);
+  assert.equal(session.readyState, ReadyState.OPEN);
+  session.terminate();
+});
+
+test('an aborted receiver ends the session at once', async () => {
+  const { session } = setup();
+  const stream = new RecordingReceiver(session);
+  attach(session, stream);
+  stream.abort();
+  assert.equal(session.readyState, ReadyState.CLOSED);
+});
+
+test('close frame is served again to later receivers without extending the session life', async () => {
+  const { session } = setup();
+  attach(session, new RecordingReceiver(session, 1));
+  await sleep(0);
+  assert.ok(session.connection.close(3000, 'Go away!'));
+  assert.equal(session.connection.close(3000, 'again'), false);
+  for (let i = 0; i < 3; i++) {
+    await sleep(15);
+    const poll = new RecordingReceiver(session, 1);
+    attach(session, poll);
+    assert.deepEqual(poll.frames, ['c[3000,"Go away!"]']);
+  }
+  await sleep(30);
+  assert.equal(session.readyState, ReadyState.CLOSED, 'closed within one disconnect delay despite polling');
+});
+
+test('pings need a pong within pongTimeout, else 3000 "No response from heartbeat"', async () => {
+  const { session } = setup();
+  const ws = new RecordingReceiver(session, Infinity, true);
+  attach(session, ws);
+  await sleep(50);
+  assert.equal(ws.pings, 1);
+  session.pong();
+  await sleep(30);
+  assert.equal(session.readyState, ReadyState.OPEN, 'the pong re-armed the heartbeat');
+  await sleep(60);
+  assert.ok(ws.frames.includes('c[3000,"No response from heartbeat"]'), String(ws.frames));
+  session.terminate();
+});
+
+test('writes are refused once the session is not open', async () => {
+  const { session } = setup();
+  attach(session, new RecordingReceiver(session));
+  assert.equal(session.connection.write('x'), true);
+  session.connection.close();
+  assert.equal(session.connection.write('y'), false);
+  session.terminate();
+});
+
+test('write returns false above the high-water mark and drain follows the flush', async () => {
+  const { session } = setup({ sendHighWaterMark: 10 });
+  attach(session, new RecordingReceiver(session, 1));
+  await sleep(0);
+  assert.equal(session.connection.write('0123456789abc'), false);
+  let drained = false;
+  session.connection.once('drain', () => (drained = true));
+  attach(session, new RecordingReceiver(session));
+  assert.ok(drained);
+  session.terminate();
+});

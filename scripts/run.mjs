@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Entry point of the README commands, runnable by plain npm on a machine that
+// has only Node: installs the workspace with the pinned pnpm (through npx when
+// pnpm is not installed), then runs the task.
+//   node scripts/run.mjs test [files…]   build, then every *.test.ts (or the given ones)
+//   node scripts/run.mjs demo            build, then start the demo server
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const PNPM = 'pnpm@10.34.9';
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.error) throw result.error;
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function pnpm(...args) {
+  const viaPnpm = process.env.npm_execpath?.includes('pnpm');
+  if (viaPnpm) run(process.execPath, [process.env.npm_execpath, ...args]);
+  else run('npx', ['--yes', PNPM, ...args]);
+}
+
+function testFiles() {
+  const found = [];
+  for (const dir of ['packages', 'test']) {
+    for (const entry of readdirSync(join(root, dir), { recursive: true })) {
+      const path = String(entry);
+      if (path.endsWith('.test.ts') && !path.includes('node_modules') && !path.includes('dist')) found.push(join(dir, path));
+    }
+  }
+  return found.sort();
+}
+
+const [task, ...rest] = process.argv.slice(2);
+switch (task) {
+  case 'install':
+    pnpm('install', '--frozen-lockfile');
+    break;
+  case 'test': {
+    pnpm('install', '--frozen-lockfile');
+    pnpm('run', 'build');
+    const files = rest.length > 0 ? rest : testFiles();
+    const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+    run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((f) => relative(root, join(root, f)))]);
+    break;
+  }
+  case 'demo':
+    pnpm('install', '--frozen-lockfile');
+    pnpm('run', 'build');
+    run(process.execPath, ['test/server.mjs', '--port', process.env.PORT ?? '8081', ...rest]);
+    break;
+  default:
+    console.error('usage: node scripts/run.mjs test|demo|install');
+    process.exit(2);
+}
