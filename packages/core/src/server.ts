@@ -44,6 +44,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   readonly #input: SockJSServerOptions;
   readonly #endpoints: Endpoint[] = [];
   readonly #attachments = new Map<HttpServer, Attachment[]>();
+  readonly #upgradeListeners = new Map<HttpServer, UpgradeListener>();
   #closing: Promise<void> | undefined;
 
   constructor(options: SockJSServerOptions = {}) {
@@ -101,9 +102,30 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     return this;
   }
 
+  /**
+   * Listens for WebSocket upgrades on `server` without touching its `request`
+   * listeners: for frameworks, whose middleware never sees upgrades. Other
+   * upgrade listeners keep working; an upgrade nobody else listens for is
+   * answered 404 instead of being left open. Calling it again for the same
+   * server does nothing.
+   */
+  attachUpgrade(server: HttpServer): this {
+    if (this.#upgradeListeners.has(server)) return this;
+    if (!server || typeof server.on !== 'function') {
+      throw new SockJSError('SOCKJS_ERR_NOT_HTTP_SERVER', 'attachUpgrade() expects a Node http.Server');
+    }
+    const onUpgrade: UpgradeListener = (req, socket, head) => {
+      if (this.handleUpgrade(req, socket, head)) return;
+      if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket);
+    };
+    server.on('upgrade', onUpgrade);
+    this.#upgradeListeners.set(server, onUpgrade);
+    return this;
+  }
+
   /** Gives `server` (or every attached server) its previous listeners back. */
   detach(server?: HttpServer): this {
-    const servers = server ? [server] : [...this.#attachments.keys()];
+    const servers = server ? [server] : [...new Set([...this.#attachments.keys(), ...this.#upgradeListeners.keys()])];
     for (const s of servers) {
       for (const a of (this.#attachments.get(s) ?? []).reverse()) {
         s.removeListener('request', a.onRequest);
@@ -112,6 +134,9 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
         for (const l of a.previousUpgrade) if (!s.listeners('upgrade').includes(l)) s.on('upgrade', l);
       }
       this.#attachments.delete(s);
+      const upgradeListener = this.#upgradeListeners.get(s);
+      if (upgradeListener) s.removeListener('upgrade', upgradeListener);
+      this.#upgradeListeners.delete(s);
     }
     return this;
   }
@@ -187,9 +212,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
       }
       for (const listener of previousUpgrade) listener.call(server, req, socket, head);
       // Nobody else listens for upgrades: answer rather than leave the socket hanging.
-      if (previousUpgrade.length === 0 && server.listenerCount('upgrade') === 1) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      }
+      if (previousUpgrade.length === 0 && server.listenerCount('upgrade') === 1) rejectUpgrade(socket);
     };
     server.removeAllListeners('request');
     server.removeAllListeners('upgrade');
@@ -198,6 +221,10 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     existing.push({ endpoint, onRequest, onUpgrade, previousRequest, previousUpgrade });
     this.#attachments.set(server, existing);
   }
+}
+
+function rejectUpgrade(socket: Duplex): void {
+  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 }
 
 function destroySocket(this: Duplex): void {
