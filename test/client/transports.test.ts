@@ -52,6 +52,8 @@ for (const adapter of ADAPTERS) {
             const diff = sameCodeUnits(got, parts[i]!);
             assert.equal(diff, null, `message ${i} (U+${(i * 0x4000).toString(16).toUpperCase()}…): ${diff}`);
           });
+          await delay(300);
+          assert.equal(client.pending().length, 0, 'each message must be echoed exactly once');
           assert.equal(client.sock.transport, transport, 'transport changed during the session');
           await client.close();
         });
@@ -89,6 +91,9 @@ for (const adapter of ADAPTERS) {
           for (let i = 0; i < sent.length; i++) {
             assert.equal(got[i], sent[i], `message #${i}: got ${describeString(got[i] ?? '')}`);
           }
+          // Recycled streaming responses and re-polls must not replay frames.
+          await delay(300);
+          assert.equal(client.pending().length, 0, `unexpected extra messages: ${client.pending().slice(0, 3).map(describeString).join(', ')}`);
           await client.close();
         });
 
