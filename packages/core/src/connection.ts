@@ -46,6 +46,8 @@ export class Connection extends Duplex {
   remotePort: number | undefined;
   /** The local address the client reached. */
   address: AddressInfo | Record<string, never> = {};
+  /** What the `authorize` hook attached when it accepted the session. */
+  data: unknown = undefined;
   private readonly [kTarget]: ConnectionTarget;
   private [kClosed] = false;
   [kCloseEmitted] = false;

@@ -21,6 +21,7 @@ export const CloseReason = {
   ANOTHER_CONNECTION: 'Another connection still open',
   BROKEN_FRAMING: 'Broken framing.',
   NO_HEARTBEAT_RESPONSE: 'No response from heartbeat',
+  SEND_BUFFER_OVERFLOW: 'Send buffer overflow',
 } as const;
 
 /** Every transport the server implements, by the name `conn.protocol` reports. */

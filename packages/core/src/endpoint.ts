@@ -7,6 +7,7 @@ import type { RequestContext } from './context.js';
 import { sendMethodNotAllowed, sendNotFound, sendText, setNoCache } from './http-response.js';
 import { applyJsessionid } from './jsessionid.js';
 import { NO_LOG, type ResolvedOptions } from './options.js';
+import { compileOriginPolicy, frameAncestors, type OriginCheck } from './origin-policy.js';
 import { Router, splitUrl, type RouteDefinition } from './router.js';
 import { Session, type SessionHost } from './session.js';
 import { createIframeResponder, createInfoResponder, sendGreeting, sendPreflight } from './static-pages.js';
@@ -66,6 +67,8 @@ export interface EndpointStats {
   readonly httpSessions: number;
   /** Open SockJS-over-WebSocket sessions and raw WebSockets. */
   readonly webSocketSessions: number;
+  /** Session timers currently armed (each session has at most one). */
+  readonly timers: number;
 }
 
 /**
@@ -77,11 +80,15 @@ export class Endpoint implements SessionHost {
   readonly disconnectDelay: number;
   readonly pongTimeout: number;
   readonly sendHighWaterMark: number;
+  readonly maxBufferedBytes: number;
   readonly #router: Router<Route>;
   readonly #sessions = new Map<string, Session>();
   /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so close() can end them. */
   readonly #unregistered = new Set<ConnectionTarget>();
   readonly #announce: (connection: Connection) => void;
+  /** Creator addresses, kept only when sessions are bound to them. */
+  readonly #creators = new WeakMap<Session, string | undefined>();
+  readonly #originAllowed: OriginCheck | undefined;
   #webSocketServer: WebSocketServer | undefined;
   #closed = false;
 
@@ -93,9 +100,11 @@ export class Endpoint implements SessionHost {
     this.disconnectDelay = options.disconnectDelay;
     this.pongTimeout = options.pongTimeout;
     this.sendHighWaterMark = options.sendHighWaterMark;
+    this.maxBufferedBytes = options.maxBufferedBytes;
     this.#announce = announce;
+    this.#originAllowed = compileOriginPolicy(options.allowedOrigins);
     const info = createInfoResponder(options);
-    const iframe = createIframeResponder(options);
+    const iframe = createIframeResponder(options, frameAncestors(options.allowedOrigins));
     this.#router = new Router(
       routesFor(
         options,
@@ -106,7 +115,10 @@ export class Endpoint implements SessionHost {
   }
 
   get stats(): EndpointStats {
-    return { httpSessions: this.#sessions.size, webSocketSessions: this.#unregistered.size };
+    let timers = 0;
+    for (const s of this.#sessions.values()) if (s.hasTimer) timers++;
+    for (const t of this.#unregistered) if (t instanceof Session && t.hasTimer) timers++;
+    return { httpSessions: this.#sessions.size, webSocketSessions: this.#unregistered.size, timers };
   }
 
   /** `ws` in noServer mode; created on the first handshake so HTTP-only services never allocate it. */
@@ -139,24 +151,34 @@ export class Endpoint implements SessionHost {
     return new Session(id, this, (target) => new Connection(target, this.options.prefix, transport));
   }
 
-  /** The session a receiving request attaches to, created if the id is unknown (4.2). */
-  sessionForReceiver(id: string): Session {
-    let found = this.#sessions.get(id);
-    if (found === undefined) {
-      found = this.#newSession(id, 'xhr-polling');
-      this.#sessions.set(id, found);
-    }
-    return found;
+  /**
+   * The HTTP session with this id: `undefined` if there is none, `null` if it
+   * is bound to another client address (`bindSessionToAddress`) — answered
+   * like an unknown id, without revealing that it exists.
+   */
+  lookupSession(id: string, req: IncomingMessage): Session | null | undefined {
+    const found = this.#sessions.get(id);
+    if (found === undefined || !this.options.bindSessionToAddress) return found;
+    return this.#creators.get(found) === req.socket.remoteAddress ? found : null;
   }
 
-  existingSession(id: string): Session | undefined {
-    return this.#sessions.get(id);
+  /** Creates the HTTP session a receiving request names (4.2). */
+  createSession(id: string, req: IncomingMessage): Session {
+    const created = this.#newSession(id, 'xhr-polling');
+    this.#sessions.set(id, created);
+    if (this.options.bindSessionToAddress) this.#creators.set(created, req.socket.remoteAddress);
+    return created;
   }
 
   createWebSocketSession(): Session {
     const created = this.#newSession(null, 'websocket');
     this.#unregistered.add(created);
     return created;
+  }
+
+  /** False once `maxSessions` sessions (HTTP and WebSocket) are open. */
+  hasRoomForSession(): boolean {
+    return this.#sessions.size + this.#unregistered.size < this.options.maxSessions;
   }
 
   track(target: ConnectionTarget): void {
@@ -195,7 +217,15 @@ export class Endpoint implements SessionHost {
       sendText(base.res, 503, 'SockJS server is closed');
       return;
     }
+    if (this.#originAllowed && !this.#originAllowed(req)) {
+      sendText(base.res, 403, 'Origin not allowed');
+      return;
+    }
     const found = this.#router.route(req.method ?? 'GET', path.slice(this.options.prefix.length));
+    if (found.kind === 'found' && (found.params.session?.length ?? 0) > this.options.maxSessionIdLength) {
+      sendNotFound(base.res);
+      return;
+    }
     if (found.kind === 'not-found') {
       sendNotFound(base.res);
       return;

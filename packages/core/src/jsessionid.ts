@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse } from 'cookie';
+import { parse, serialize } from 'cookie';
 import type { ResolvedOptions } from './options.js';
 
 /** RFC 6265 cookie-octets: what may be echoed back without quoting or injection. */
@@ -20,5 +20,6 @@ export function applyJsessionid(options: ResolvedOptions, req: IncomingMessage, 
   const header = req.headers.cookie;
   const sent = header ? parse(header).JSESSIONID : undefined;
   const value = sent !== undefined && COOKIE_VALUE.test(sent) ? sent : 'dummy';
-  res.setHeader('Set-Cookie', `JSESSIONID=${value}; path=/`);
+  const attributes = options.jsessionidCookie;
+  res.setHeader('Set-Cookie', attributes ? serialize('JSESSIONID', value, { path: '/', ...attributes }) : `JSESSIONID=${value}; path=/`);
 }

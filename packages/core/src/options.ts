@@ -1,8 +1,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SerializeOptions } from 'cookie';
 import { DEFAULT_EXPOSED_HEADERS, DEFAULT_SOCKJS_URL, TRANSPORTS, type TransportName } from './constants.js';
 import { invalidOption } from './errors.js';
 
 export type LogSeverity = 'debug' | 'info' | 'error';
+
+/** What `authorize` sees of the request that would create a session. */
+export interface AuthorizationRequest {
+  readonly req: IncomingMessage;
+  readonly headers: IncomingMessage['headers'];
+  readonly query: URLSearchParams;
+  readonly remoteAddress: string | undefined;
+  readonly transport: TransportName;
+}
+
+/**
+ * `true` or `{ data }` accepts (the data becomes `conn.data`); `false` refuses
+ * with 403; `{ status, message }` refuses with that status.
+ */
+export type AuthorizationResult =
+  | boolean
+  | { readonly data: unknown }
+  | { readonly status: number; readonly message?: string };
+
+/** Origins allowed to use the service: `'*'`, a list of exact origins, `*.example.com`-style patterns or RegExps, or a function. */
+export type OriginPolicy = '*' | readonly (string | RegExp)[] | ((origin: string, req: IncomingMessage) => boolean);
+
+/** Attributes of the `JSESSIONID` cookie (`jsessionid: true`). */
+export type JsessionidCookieOptions = Pick<SerializeOptions, 'path' | 'domain' | 'sameSite' | 'secure' | 'httpOnly' | 'maxAge'>;
 
 /**
  * Options of a SockJS server. Each also has the sockjs-node snake_case name
@@ -78,6 +103,34 @@ export interface ServerOptions {
   sendHighWaterMark?: number;
   /** Request headers copied onto `conn.headers` (lower-case names). @default PROTOCOL.md section 7 whitelist */
   exposedHeaders?: readonly string[];
+  /**
+   * Origins whose pages may use the service. Requests carrying another Origin
+   * are refused with 403 (CORS, sends, receivers, WebSocket handshakes —
+   * cross-site WebSocket hijacking), and the iframe page may only be framed by
+   * listed origins. `'*'` allows every origin, as sockjs-node did. @default '*'
+   */
+  allowedOrigins?: OriginPolicy;
+  /**
+   * Runs before a session is created (HTTP receivers and WebSocket handshakes,
+   * not sends). Refuse with `false` (403) or `{ status, message }`; accept with
+   * `true` or `{ data }`, which becomes `conn.data`. Throwing refuses with 500.
+   */
+  authorize?: (request: AuthorizationRequest) => AuthorizationResult | Promise<AuthorizationResult>;
+  /** Open sessions (HTTP and WebSocket) above which new ones are refused with 503. @default Infinity */
+  maxSessions?: number;
+  /** Longest accepted session id; longer ids get 404. The client's ids have 8 characters. @default 128 */
+  maxSessionIdLength?: number;
+  /** Serve an HTTP session only to requests from the address that created it (others get 404). @default false */
+  bindSessionToAddress?: boolean;
+  /**
+   * Outbound bytes a session may have queued (unsent messages plus what its
+   * transport has not flushed to the client). Past it the session is closed
+   * with `c[1009,"Send buffer overflow"]` and its transport torn down.
+   * @default 4194304
+   */
+  maxBufferedBytes?: number;
+  /** Attributes for the JSESSIONID cookie. @default { path: '/' } */
+  jsessionidCookie?: JsessionidCookieOptions;
 }
 
 /** sockjs-node spellings accepted as aliases of the camelCase options. */
@@ -112,6 +165,13 @@ export interface ResolvedOptions {
   readonly maxMessageSize: number;
   readonly sendHighWaterMark: number;
   readonly exposedHeaders: readonly string[];
+  readonly allowedOrigins: OriginPolicy;
+  readonly authorize: ServerOptions['authorize'];
+  readonly maxSessions: number;
+  readonly maxSessionIdLength: number;
+  readonly bindSessionToAddress: boolean;
+  readonly maxBufferedBytes: number;
+  readonly jsessionidCookie: JsessionidCookieOptions | undefined;
 }
 
 /** The default logger; the endpoint skips per-request log work when it is still this one. */
@@ -135,6 +195,13 @@ const DEFAULTS = {
   maxMessageSize: 1024 * 1024,
   sendHighWaterMark: 64 * 1024,
   exposedHeaders: DEFAULT_EXPOSED_HEADERS,
+  allowedOrigins: '*',
+  authorize: undefined,
+  maxSessions: Infinity,
+  maxSessionIdLength: 128,
+  bindSessionToAddress: false,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  jsessionidCookie: undefined,
 } as const satisfies Record<keyof ServerOptions, unknown>;
 
 const ALIASES = {
@@ -213,6 +280,21 @@ export function resolveOptions(input: SockJSServerOptions = {}): ResolvedOptions
   if (o.baseUrl !== undefined && typeof o.baseUrl !== 'string' && typeof o.baseUrl !== 'function') {
     throw invalidOption('option "baseUrl" must be a string or a function(req)');
   }
+  const origins: unknown = o.allowedOrigins;
+  if (
+    origins !== '*' &&
+    typeof origins !== 'function' &&
+    !(Array.isArray(origins) && origins.every((x) => typeof x === 'string' || x instanceof RegExp))
+  ) {
+    throw invalidOption('option "allowedOrigins" must be "*", an array of origins/patterns/RegExps, or a function(origin, req)');
+  }
+  if (o.authorize !== undefined && typeof o.authorize !== 'function') {
+    throw invalidOption('option "authorize" must be a function(request)');
+  }
+  if (o.maxSessions !== Infinity) positiveInteger('maxSessions', o.maxSessions);
+  if (o.jsessionidCookie !== undefined && (typeof o.jsessionidCookie !== 'object' || o.jsessionidCookie === null)) {
+    throw invalidOption('option "jsessionidCookie" must be an object of cookie attributes');
+  }
   if (!Array.isArray(o.exposedHeaders) || o.exposedHeaders.some((h) => typeof h !== 'string')) {
     throw invalidOption('option "exposedHeaders" must be an array of header names');
   }
@@ -235,5 +317,12 @@ export function resolveOptions(input: SockJSServerOptions = {}): ResolvedOptions
     maxMessageSize: positiveInteger('maxMessageSize', o.maxMessageSize),
     sendHighWaterMark: positiveInteger('sendHighWaterMark', o.sendHighWaterMark),
     exposedHeaders: Object.freeze(o.exposedHeaders.map((h) => h.toLowerCase())),
+    allowedOrigins: Array.isArray(o.allowedOrigins) ? Object.freeze([...o.allowedOrigins]) : o.allowedOrigins,
+    authorize: o.authorize,
+    maxSessions: o.maxSessions,
+    maxSessionIdLength: positiveInteger('maxSessionIdLength', o.maxSessionIdLength),
+    bindSessionToAddress: Boolean(o.bindSessionToAddress),
+    maxBufferedBytes: positiveInteger('maxBufferedBytes', o.maxBufferedBytes),
+    jsessionidCookie: o.jsessionidCookie === undefined ? undefined : Object.freeze({ ...o.jsessionidCookie }),
   });
 }

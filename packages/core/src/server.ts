@@ -58,12 +58,14 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   get stats(): EndpointStats {
     let httpSessions = 0;
     let webSocketSessions = 0;
+    let timers = 0;
     for (const endpoint of this.#endpoints) {
       const s = endpoint.stats;
       httpSessions += s.httpSessions;
       webSocketSessions += s.webSocketSessions;
+      timers += s.timers;
     }
-    return { httpSessions, webSocketSessions };
+    return { httpSessions, webSocketSessions, timers };
   }
 
   /**

@@ -11,6 +11,11 @@ class RecordingReceiver implements Receiver {
   ended = false;
   congested = false;
   pings = 0;
+  /** Bytes the fake transport pretends it could not flush yet. */
+  bufferedBytes = 0;
+  /** When set, frames pile up in `bufferedBytes` as on a socket the client stopped reading. */
+  stuck = false;
+  destroyed = false;
   ping?: () => void;
 
   constructor(
@@ -24,6 +29,7 @@ class RecordingReceiver implements Receiver {
   sendFrame(frame: string): void {
     if (this.ended) return;
     this.frames.push(frame);
+    if (this.stuck) this.bufferedBytes += frame.length;
     if (this.frames.length >= this.limit) this.end();
   }
 
@@ -31,6 +37,11 @@ class RecordingReceiver implements Receiver {
     if (this.ended) return;
     this.ended = true;
     this.session.detach(this, true);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.ended = true;
   }
 
   abort(): void {
@@ -47,6 +58,7 @@ function setup(overrides: Partial<SessionHost> = {}) {
     disconnectDelay: 60,
     pongTimeout: 30,
     sendHighWaterMark: 1024,
+    maxBufferedBytes: 4096,
     announce: (c) => announced.push(c),
     forget: (s) => forgotten.push(s),
     ...overrides,
@@ -176,4 +188,28 @@ test('write returns false above the high-water mark and drain follows the flush'
   attach(session, new RecordingReceiver(session));
   assert.ok(drained);
   session.terminate();
+});
+
+test('a session whose client stops reading is closed with 1009 once maxBufferedBytes is passed', async () => {
+  const { session, forgotten } = setup({ maxBufferedBytes: 100 });
+  const stuck = new RecordingReceiver(session);
+  attach(session, stuck);
+  stuck.stuck = true;
+  stuck.bufferedBytes = 90;
+  assert.equal(session.connection.write('x'.repeat(3)), true, 'a["xxx"] brings the queue to exactly 100 bytes');
+  assert.equal(session.connection.write('x'.repeat(20)), false);
+  assert.ok(stuck.frames.includes('c[1009,"Send buffer overflow"]'), String(stuck.frames));
+  assert.ok(stuck.destroyed, 'transport torn down');
+  assert.equal(session.readyState, ReadyState.CLOSED);
+  assert.deepEqual(forgotten, [session]);
+  assert.equal(session.hasTimer, false);
+});
+
+test('unsent messages of a polling session count toward maxBufferedBytes too', async () => {
+  const { session } = setup({ maxBufferedBytes: 50 });
+  attach(session, new RecordingReceiver(session, 1));
+  await sleep(0);
+  assert.equal(session.connection.write('x'.repeat(30)), true);
+  assert.equal(session.connection.write('x'.repeat(30)), false);
+  assert.equal(session.readyState, ReadyState.CLOSED);
 });

@@ -16,6 +16,10 @@ export interface Receiver {
   ping?(): void;
   /** True while the transport holds more outbound bytes than the high-water mark. */
   readonly congested: boolean;
+  /** Bytes written to the transport that have not reached the client's socket yet. */
+  readonly bufferedBytes: number;
+  /** Tears the transport down without waiting for the client (outbound overflow). */
+  destroy(): void;
   pauseInbound?(): void;
   resumeInbound?(): void;
 }
@@ -26,6 +30,7 @@ export interface SessionHost {
   readonly disconnectDelay: number;
   readonly pongTimeout: number;
   readonly sendHighWaterMark: number;
+  readonly maxBufferedBytes: number;
   /** Emits the server's `connection` event. */
   announce(connection: Connection): void;
   /** The session reached CLOSED: forget it. */
@@ -128,7 +133,12 @@ export class Session implements ConnectionTarget {
       this.#outboxBytes += quoted.length;
       if (receiver !== null) this.#flushTo(receiver);
     }
-    const congested = this.#outboxBytes > this.host.sendHighWaterMark || (this.#receiver?.congested ?? false);
+    const attached = this.#receiver;
+    if (this.#outboxBytes + (attached?.bufferedBytes ?? 0) > this.host.maxBufferedBytes) {
+      this.#overflow();
+      return false;
+    }
+    const congested = this.#outboxBytes > this.host.sendHighWaterMark || (attached?.congested ?? false);
     if (congested) this.#drainWanted = true;
     return !congested;
   }
@@ -174,6 +184,20 @@ export class Session implements ConnectionTarget {
       this.#arm(TimerKind.Disconnect, this.host.disconnectDelay);
     }
     return true;
+  }
+
+  get hasTimer(): boolean {
+    return this.#timer !== null;
+  }
+
+  /** The client does not keep up: close with 1009 and tear the transport down rather than grow without bound. */
+  #overflow(): void {
+    const receiver = this.#receiver;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
+    receiver?.destroy();
+    this.terminate();
   }
 
   /** Ends the session now (4.8): CLOSED, no timer, out of the registry, `close` on the connection. */

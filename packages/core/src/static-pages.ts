@@ -80,7 +80,10 @@ function matchesETag(header: string | undefined, etag: string): boolean {
 }
 
 /** The iframe page of PROTOCOL.md 2.4, built once; answers 304 to a matching `If-None-Match`. */
-export function createIframeResponder(options: ResolvedOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createIframeResponder(
+  options: ResolvedOptions,
+  frameAncestors: string | undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const body = Buffer.from(iframeBody(options.sockjsUrl), 'utf8');
   const etag = `"${createHash('md5').update(body).digest('hex')}"`;
   return (req, res) => {
@@ -94,6 +97,8 @@ export function createIframeResponder(options: ResolvedOptions): (req: IncomingM
     res.setHeader('Content-Type', CONTENT_TYPE.HTML);
     setCacheForOneYear(res);
     res.setHeader('ETag', etag);
+    // With an origin allow-list, only listed origins may embed the page that bridges their pages to us.
+    if (frameAncestors !== undefined) res.setHeader('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
     res.setHeader('Content-Length', body.length);
     res.end(body);
   };

@@ -12,6 +12,9 @@ import type { Duplex } from 'node:stream';
 export function responseOnUpgradeSocket(req: IncomingMessage, socket: Duplex): ServerResponse {
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
+  res.sendDate = false;
+  // Set first so it leads the header block, as sockjs-node writes it (PROTOCOL.md 1.5).
+  res.setHeader('Connection', 'close');
   res.assignSocket(socket as Socket);
   res.once('finish', () => {
     res.detachSocket(socket as Socket);

@@ -61,6 +61,10 @@ export class Hixie76Socket extends EventEmitter {
     this.#finish();
   }
 
+  terminate(): void {
+    this.#fail();
+  }
+
   pause(): void {
     this.socket.pause();
   }

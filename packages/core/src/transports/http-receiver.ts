@@ -3,9 +3,10 @@ import type { Socket } from 'node:net';
 import type { TransportName } from '../constants.js';
 import type { RequestContext } from '../context.js';
 import { applyEventSourceCors, applyXhrCors } from '../cors.js';
-import { sendText } from '../http-response.js';
+import { sendNotFound, sendText } from '../http-response.js';
 import type { Endpoint } from '../endpoint.js';
 import type { Receiver, Session } from '../session.js';
+import { authorizeSession } from '../authorize.js';
 
 export interface Envelope {
   /** Written once, as its own chunk, before any frame. */
@@ -48,6 +49,16 @@ class HttpReceiver implements Receiver {
     return this.#congested;
   }
 
+  get bufferedBytes(): number {
+    return this.res.writableLength;
+  }
+
+  destroy(): void {
+    this.#done = true;
+    this.res.off('close', this.#onClose);
+    this.res.destroy();
+  }
+
   sendFrame(frame: string): void {
     if (this.#done) return;
     const data = this.wrap(frame);
@@ -79,7 +90,10 @@ class HttpReceiver implements Receiver {
   };
 }
 
-/** Answers a receiving request: headers and prelude now, then the session's frames. */
+/**
+ * Answers a receiving request: an existing session is served at once; a new
+ * one must pass the session cap and the `authorize` hook before headers go out.
+ */
 export function receive(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTransport): void {
   const { req, res } = ctx;
   const envelope = transport.envelope(ctx);
@@ -87,6 +101,29 @@ export function receive(endpoint: Endpoint, ctx: RequestContext, transport: Rece
     sendText(res, 500, envelope);
     return;
   }
+  const id = ctx.params.session!;
+  const existing = endpoint.lookupSession(id, req);
+  if (existing === null) return sendNotFound(res);
+  if (existing) return serve(endpoint, ctx, transport, envelope, existing);
+  if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions');
+  if (endpoint.options.authorize === undefined) return serve(endpoint, ctx, transport, envelope, endpoint.createSession(id, req));
+
+  void authorizeSession(endpoint.options, req, ctx.query, transport.name).then((outcome) => {
+    // The client may have given up while the hook ran: then nothing is created.
+    if (res.destroyed || req.socket.destroyed) return;
+    if (!outcome.accepted) return sendText(res, outcome.status, outcome.message);
+    const raced = endpoint.lookupSession(id, req);
+    if (raced === null) return sendNotFound(res);
+    if (raced) return serve(endpoint, ctx, transport, envelope, raced);
+    if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions');
+    const created = endpoint.createSession(id, req);
+    created.connection.data = outcome.data;
+    serve(endpoint, ctx, transport, envelope, created);
+  });
+}
+
+function serve(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, session: Session): void {
+  const { req, res } = ctx;
   const { options } = endpoint;
   if (!options.disableCors) {
     if (transport.cors === 'xhr') applyXhrCors(req, res);
@@ -101,7 +138,6 @@ export function receive(endpoint: Endpoint, ctx: RequestContext, transport: Rece
   if (envelope.prelude !== undefined) res.write(envelope.prelude);
   else res.flushHeaders();
 
-  const session = endpoint.sessionForReceiver(ctx.params.session!);
   const limit = transport.streaming ? options.responseLimit : 1;
   const receiver = new HttpReceiver(transport.name, session, res, envelope.wrap, limit);
   session.attach(receiver, () => session.connection.refresh(req, transport.name, options.exposedHeaders));

@@ -6,6 +6,7 @@ import type { RequestContext } from '../context.js';
 import type { Endpoint } from '../endpoint.js';
 import { sendText } from '../http-response.js';
 import { NOT_A_WEBSOCKET, isWebSocketUpgrade } from './upgrade-check.js';
+import { admitWebSocket } from './websocket-admission.js';
 
 /** A plain WebSocket for non-SockJS clients: no framing, no session, no heartbeat (PROTOCOL.md 5.2). */
 class RawWebSocketConnection implements ConnectionTarget {
@@ -88,9 +89,12 @@ export function rawWebSocket(endpoint: Endpoint, ctx: RequestContext): void {
     return;
   }
   const { socket, head } = ctx.upgrade;
-  endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
-    const raw = new RawWebSocketConnection(endpoint, req, ws);
-    endpoint.track(raw);
-    endpoint.announce(raw.connection);
-  });
+  admitWebSocket(endpoint, ctx, 'websocket-raw', (data) =>
+    endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+      const raw = new RawWebSocketConnection(endpoint, req, ws);
+      raw.connection.data = data;
+      endpoint.track(raw);
+      endpoint.announce(raw.connection);
+    }),
+  );
 }

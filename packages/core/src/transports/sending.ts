@@ -30,7 +30,7 @@ export async function acceptPayload(
     sendText(res, 500, decoded.error);
     return;
   }
-  const session = endpoint.existingSession(ctx.params.session!);
+  const session = endpoint.lookupSession(ctx.params.session!, req);
   if (!session) {
     sendNotFound(res);
     return;

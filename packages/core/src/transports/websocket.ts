@@ -8,6 +8,7 @@ import { messagesFromValue } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
 import { acceptHixie76 } from './hixie76.js';
 import { NOT_A_WEBSOCKET, isHixie76, isWebSocketUpgrade } from './upgrade-check.js';
+import { admitWebSocket } from './websocket-admission.js';
 
 /** The members of `ws`'s WebSocket the receiver uses; `Hixie76Socket` provides them too. */
 export interface MessageSocket extends EventEmitter {
@@ -16,6 +17,7 @@ export interface MessageSocket extends EventEmitter {
   close(code?: number, reason?: string): void;
   pause(): void;
   resume(): void;
+  terminate(): void;
   ping?(): void;
 }
 
@@ -41,6 +43,15 @@ class WebSocketReceiver implements Receiver {
 
   get congested(): boolean {
     return this.socket.bufferedAmount > this.highWaterMark;
+  }
+
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  destroy(): void {
+    this.#ended = true;
+    this.socket.terminate();
   }
 
   sendFrame(frame: string): void {
@@ -91,9 +102,10 @@ class WebSocketReceiver implements Receiver {
   }
 }
 
-function openSession(endpoint: Endpoint, req: IncomingMessage, socket: MessageSocket, usePing: boolean): void {
+function openSession(endpoint: Endpoint, req: IncomingMessage, socket: MessageSocket, usePing: boolean, data: unknown): void {
   const { options } = endpoint;
   const session = endpoint.createWebSocketSession();
+  session.connection.data = data;
   const receiver = new WebSocketReceiver(session, socket, usePing, options.sendHighWaterMark);
   session.attach(receiver, () => session.connection.refresh(req, 'websocket', options.exposedHeaders));
 }
@@ -107,14 +119,16 @@ export function webSocket(endpoint: Endpoint, ctx: RequestContext): void {
   }
   const { socket, head } = ctx.upgrade;
   const { options } = endpoint;
-  if (options.hixie76 && isHixie76(req)) {
-    const accepted = acceptHixie76(req, socket, head, options.maxMessageSize, (hixie) =>
-      openSession(endpoint, req, hixie, false),
+  admitWebSocket(endpoint, ctx, 'websocket', (data) => {
+    if (options.hixie76 && isHixie76(req)) {
+      const accepted = acceptHixie76(req, socket, head, options.maxMessageSize, (hixie) =>
+        openSession(endpoint, req, hixie, false, data),
+      );
+      if (!accepted) sendText(ctx.res, 400, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
+      return;
+    }
+    endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) =>
+      openSession(endpoint, req, ws, options.websocketHeartbeat === 'ping', data),
     );
-    if (!accepted) sendText(ctx.res, 400, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
-    return;
-  }
-  endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) =>
-    openSession(endpoint, req, ws, options.websocketHeartbeat === 'ping'),
-  );
+  });
 }

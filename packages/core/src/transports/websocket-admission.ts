@@ -1,0 +1,26 @@
+import type { TransportName } from '../constants.js';
+import type { RequestContext } from '../context.js';
+import type { Endpoint } from '../endpoint.js';
+import { authorizeSession } from '../authorize.js';
+import { sendText } from '../http-response.js';
+
+/**
+ * The session cap and the `authorize` hook for a WebSocket handshake; a
+ * refusal is an HTTP answer on the upgrade socket. `open` receives the data
+ * the hook attached.
+ */
+export function admitWebSocket(endpoint: Endpoint, ctx: RequestContext, transport: TransportName, open: (data: unknown) => void): void {
+  if (!endpoint.hasRoomForSession()) {
+    sendText(ctx.res, 503, 'Too many sessions');
+    return;
+  }
+  if (endpoint.options.authorize === undefined) {
+    open(undefined);
+    return;
+  }
+  void authorizeSession(endpoint.options, ctx.req, ctx.query, transport).then((outcome) => {
+    if (ctx.upgrade?.socket.destroyed) return;
+    if (outcome.accepted) open(outcome.data);
+    else sendText(ctx.res, outcome.status, outcome.message);
+  });
+}
