@@ -61,6 +61,22 @@ function routesFor(options: ResolvedOptions, info: Route, iframe: Route): RouteD
   return routes.filter((r): r is RouteDefinition<Route> => r !== false);
 }
 
+/**
+ * `ws` limits spelled out rather than inherited, so a `ws` upgrade cannot
+ * loosen them. sockjs-client never fragments, and answers pings one at a time.
+ */
+const WS_LIMITS = {
+  noServer: true,
+  clientTracking: false,
+  perMessageDeflate: false,
+  skipUTF8Validation: false,
+  autoPong: true,
+  maxFragments: 1024,
+  maxBufferedChunks: 64 * 1024,
+  maxPendingAutoPongs: 16,
+  closeTimeout: 10_000,
+} as const;
+
 /** Counts a monitoring system may read; all drop to zero once every session has ended. */
 export interface EndpointStats {
   /** HTTP sessions in the registry. */
@@ -123,12 +139,7 @@ export class Endpoint implements SessionHost {
 
   /** `ws` in noServer mode; created on the first handshake so HTTP-only services never allocate it. */
   get webSocketServer(): WebSocketServer {
-    return (this.#webSocketServer ??= new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: this.options.maxMessageSize,
-    }));
+    return (this.#webSocketServer ??= new WebSocketServer({ ...WS_LIMITS, maxPayload: this.options.maxMessageSize }));
   }
 
   // --- SessionHost -------------------------------------------------------
