@@ -54,9 +54,9 @@ function setup(overrides: Partial<SessionHost> = {}) {
   const announced: Connection[] = [];
   const forgotten: Session[] = [];
   const host: SessionHost = {
-    heartbeatDelay: 40,
-    disconnectDelay: 60,
-    pongTimeout: 30,
+    heartbeatDelay: 100,
+    disconnectDelay: 200,
+    pongTimeout: 100,
     sendHighWaterMark: 1024,
     maxBufferedBytes: 4096,
     announce: (c) => announced.push(c),
@@ -68,6 +68,15 @@ function setup(overrides: Partial<SessionHost> = {}) {
 }
 
 const attach = (session: Session, receiver: Receiver) => session.attach(receiver, () => {});
+
+/** Polls `condition` until it holds; timers run late on a loaded machine, so tests wait for states, not durations. */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
 
 test('first receiver gets o, connection is announced on the next tick, buffered writes follow as one frame', async () => {
   const { session, announced } = setup();
@@ -101,8 +110,8 @@ test('heartbeats go out every heartbeatDelay while attached', async () => {
   const { session } = setup();
   const stream = new RecordingReceiver(session);
   attach(session, stream);
-  await sleep(100);
-  assert.ok(stream.frames.filter((f) => f === 'h').length >= 2, String(stream.frames));
+  await waitFor(() => stream.frames.filter((f) => f === 'h').length >= 2, 'two heartbeats');
+  assert.ok(session.hasReceiver, 'heartbeats do not detach a streaming receiver');
   session.terminate();
 });
 
@@ -111,23 +120,26 @@ test('the session is destroyed disconnectDelay after its receiver leaves, and cl
   let closes = 0;
   session.connection.on('close', () => closes++);
   attach(session, new RecordingReceiver(session, 1));
-  await sleep(30);
+  const detachedAt = Date.now();
+  await sleep(20);
   assert.equal(session.readyState, ReadyState.OPEN);
-  await sleep(60);
-  assert.equal(session.readyState, ReadyState.CLOSED);
+  await waitFor(() => session.readyState === ReadyState.CLOSED, 'the disconnect timer');
+  assert.ok(Date.now() - detachedAt >= 200, 'not before disconnectDelay');
   assert.deepEqual(forgotten, [session]);
-  await sleep(5);
+  assert.equal(session.hasTimer, false);
+  await waitFor(() => closes > 0, 'the close event');
+  await sleep(20);
   assert.equal(closes, 1);
 });
 
 test('a new receiver before the disconnect delay keeps the session alive', async () => {
   const { session } = setup();
   attach(session, new RecordingReceiver(session, 1));
-  await sleep(40);
+  await sleep(50);
   const stream = new RecordingReceiver(session);
   attach(session, stream);
-  await sleep(60);
-  assert.equal(session.readyState, ReadyState.OPEN);
+  await sleep(400);
+  assert.equal(session.readyState, ReadyState.OPEN, 'an attached receiver has no disconnect timer running');
   session.terminate();
 });
 
@@ -145,27 +157,29 @@ test('close frame is served again to later receivers without extending the sessi
   await sleep(0);
   assert.ok(session.connection.close(3000, 'Go away!'));
   assert.equal(session.connection.close(3000, 'again'), false);
-  for (let i = 0; i < 3; i++) {
-    await sleep(15);
+  // Keep polling: if serving the close frame re-armed the disconnect timer, the session would never end.
+  let polls = 0;
+  await waitFor(() => {
+    if (session.readyState === ReadyState.CLOSED) return true;
     const poll = new RecordingReceiver(session, 1);
     attach(session, poll);
     assert.deepEqual(poll.frames, ['c[3000,"Go away!"]']);
-  }
-  await sleep(30);
-  assert.equal(session.readyState, ReadyState.CLOSED, 'closed within one disconnect delay despite polling');
+    polls++;
+    return false;
+  }, 'the session to end while being polled');
+  assert.ok(polls > 3, `polled ${polls} times`);
 });
 
 test('pings need a pong within pongTimeout, else 3000 "No response from heartbeat"', async () => {
   const { session } = setup();
   const ws = new RecordingReceiver(session, Infinity, true);
   attach(session, ws);
-  await sleep(50);
-  assert.equal(ws.pings, 1);
+  await waitFor(() => ws.pings === 1, 'the first ping');
   session.pong();
-  await sleep(30);
-  assert.equal(session.readyState, ReadyState.OPEN, 'the pong re-armed the heartbeat');
-  await sleep(60);
-  assert.ok(ws.frames.includes('c[3000,"No response from heartbeat"]'), String(ws.frames));
+  await waitFor(() => ws.pings === 2, 'the second ping, after the pong');
+  assert.equal(session.readyState, ReadyState.OPEN, 'the pong kept the session open');
+  assert.ok(!ws.frames.some((f) => f.startsWith('h')), 'pings replace h frames');
+  await waitFor(() => ws.frames.includes('c[3000,"No response from heartbeat"]'), 'the pong deadline');
   session.terminate();
 });
 
