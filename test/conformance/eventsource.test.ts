@@ -46,6 +46,12 @@ for (const adapter of ADAPTERS) {
       await assertBodyEnds(res, 'eventsource after reaching response_limit');
     });
 
+    test('a close frame ends the stream in the eventsource envelope (4.7, 5.6)', async (t) => {
+      const { res } = await openEventSource(t, server, newSessionPath('close'));
+      assert.equal(await res.nextChunkText(), 'data: c[3000,"Go away!"]\r\n\r\n');
+      await assertBodyEnds(res);
+    });
+
     test('% in a message is escaped as %25 (5.6)', async (t) => {
       const session = newSessionPath('echo');
       const { res } = await openEventSource(t, server, session);

@@ -83,6 +83,14 @@ for (const adapter of ADAPTERS) {
       await assertBodyEnds(res, 'htmlfile after reaching response_limit');
     });
 
+    test('a close frame ends the stream in the htmlfile envelope (4.7, 5.7)', async (t) => {
+      const { res } = await openHtmlfile(t, server, newSessionPath('close'));
+      await res.nextChunk();
+      assert.equal(await res.nextChunkText(), htmlfileFrame('o'));
+      assert.equal(await res.nextChunkText(), '<script>\np("c[3000,\\"Go away!\\"]");\n</script>\r\n');
+      await assertBodyEnds(res);
+    });
+
     test('prelude is byte-exact and 1027 + callback length long (5.7, 0.4 layout)', async (t) => {
       for (const callback of ['callback', '_jp.a1b2c3']) {
         const expected = htmlfilePrelude(callback);

@@ -212,6 +212,18 @@ for (const adapter of ADAPTERS) {
       await ws.close();
     });
 
+    test('a binary message is handled like text or refused with 3000, never fatal (5.1)', async (t) => {
+      const ws = await openWebSocket(t, wsUrl('echo'));
+      assert.equal(await ws.nextMessage(), 'o');
+      ws.send(Buffer.from('["bin"]'), { binary: true });
+      const outcome = await ws.nextEvent();
+      if (outcome.kind === 'message') assert.equal(outcome.text, 'a["bin"]');
+      else assert.deepEqual(outcome.close, { code: 3000, reason: 'Broken framing.' });
+      const next = await openWebSocket(t, wsUrl('echo'));
+      assert.equal(await next.nextMessage(), 'o', 'server still serving');
+      await next.close();
+    });
+
     test('a client close is answered with the same code and reason (5.1)', async (t) => {
       const ws = await openWebSocket(t, wsUrl('echo'));
       assert.equal(await ws.nextMessage(), 'o');

@@ -9,7 +9,7 @@ export interface WsClose {
   readonly reason: string;
 }
 
-type WsEvent = { kind: 'message'; text: string; binary: boolean } | { kind: 'close'; close: WsClose };
+export type WsEvent = { kind: 'message'; text: string; binary: boolean } | { kind: 'close'; close: WsClose };
 
 export class QueuedWebSocket {
   readonly #events: WsEvent[] = [];
@@ -60,6 +60,11 @@ export class QueuedWebSocket {
         };
       });
     }
+  }
+
+  /** The next message or close, whichever comes first. */
+  nextEvent(timeoutMs = DEFAULT_READ_TIMEOUT): Promise<WsEvent> {
+    return this.#next('a message or the close', timeoutMs);
   }
 
   /** The next text message; fails if the connection closes first or a binary message arrives. */
