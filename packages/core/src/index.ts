@@ -1,4 +1,4 @@
-export { SockJSServer, type SockJSServerEvents, type NextFunction } from './server.js';
+export { SockJSServer, type SockJSServerEvents, type NextFunction, type AttachUpgradeOptions } from './server.js';
 export { createServer, listen } from './compat.js';
 export { Connection } from './connection.js';
 export type { EndpointStats as SockJSServerStats } from './endpoint.js';

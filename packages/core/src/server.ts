@@ -3,7 +3,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import type { Connection } from './connection.js';
 import { Endpoint, type EndpointStats } from './endpoint.js';
-import { SockJSError } from './errors.js';
+import { SockJSError, invalidOption } from './errors.js';
 import { normalizeOptions, resolveOptions, type ResolvedOptions, type SockJSServerOptions } from './options.js';
 import { isUnderPrefix, splitUrl } from './router.js';
 import { VERSION } from './version.js';
@@ -25,6 +25,18 @@ interface Attachment {
   readonly previousUpgrade: UpgradeListener[];
 }
 
+/** Options of `attachUpgrade(server, options)`. */
+export interface AttachUpgradeOptions {
+  /**
+   * The path a framework mounted the service under (`app.use('/rt', …)`).
+   * Routers strip it from HTTP requests, but upgrades bypass routers and
+   * still carry it, so upgrades under it are matched (and seen) without it.
+   * Default `''`; must be `''` or start with `/` (a trailing `/` is dropped),
+   * otherwise throws `SOCKJS_ERR_INVALID_OPTION`.
+   */
+  readonly mountPath?: string;
+}
+
 /** Node-style `next`: called for requests outside every prefix. */
 export type NextFunction = (error?: unknown) => void;
 
@@ -44,7 +56,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   readonly #input: SockJSServerOptions;
   readonly #endpoints: Endpoint[] = [];
   readonly #attachments = new Map<HttpServer, Attachment[]>();
-  readonly #upgradeListeners = new Map<HttpServer, UpgradeListener>();
+  readonly #upgradeListeners = new Map<HttpServer, { readonly listener: UpgradeListener; mountPath: string }>();
   #closing: Promise<void> | undefined;
 
   constructor(options: SockJSServerOptions = {}) {
@@ -73,7 +85,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
    * returns true; otherwise calls `next()` (if given) and returns false.
    */
   handleRequest(req: IncomingMessage, res: ServerResponse, next?: NextFunction): boolean {
-    const endpoint = this.#endpointFor(req);
+    const endpoint = this.#endpointFor(req.url ?? '/');
     if (endpoint === undefined) {
       next?.();
       return false;
@@ -87,7 +99,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
    * true; returns false, leaving the socket untouched, for any other path.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const endpoint = this.#endpointFor(req);
+    const endpoint = this.#endpointFor(req.url ?? '/');
     if (endpoint === undefined) return false;
     if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
     endpoint.handleUpgrade(req, socket, head);
@@ -107,21 +119,42 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   /**
    * Listens for WebSocket upgrades on `server` without touching its `request`
    * listeners: for frameworks, whose middleware never sees upgrades. Other
-   * upgrade listeners keep working; an upgrade nobody else listens for is
-   * answered 404 instead of being left open. Calling it again for the same
-   * server does nothing.
+   * upgrade listeners keep working; an upgrade that neither this nor any other
+   * listener claims is answered 404 instead of being left open, also when
+   * several services each attached their own listener. Calling it again for
+   * the same server only updates `mountPath` (when given).
    */
-  attachUpgrade(server: HttpServer): this {
-    if (this.#upgradeListeners.has(server)) return this;
-    if (!server || typeof server.on !== 'function') {
+  attachUpgrade(server: HttpServer, options: AttachUpgradeOptions = {}): this {
+    const mountPath = resolveMountPath(options.mountPath);
+    const existing = this.#upgradeListeners.get(server);
+    if (existing) {
+      if (mountPath !== undefined) existing.mountPath = mountPath;
+      return this;
+    }
+    if (!server || typeof server.on !== 'function' || typeof server.listeners !== 'function') {
       throw new SockJSError('SOCKJS_ERR_NOT_HTTP_SERVER', 'attachUpgrade() expects a Node http.Server');
     }
-    const onUpgrade: UpgradeListener = (req, socket, head) => {
-      if (this.handleUpgrade(req, socket, head)) return;
-      if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket);
+    const claims = (req: IncomingMessage) => {
+      const url = urlBelowMount(req.url ?? '/', attachment.mountPath);
+      return url !== undefined && this.#endpointFor(url) !== undefined;
     };
-    server.on('upgrade', onUpgrade);
-    this.#upgradeListeners.set(server, onUpgrade);
+    const listener: BrandedUpgradeListener = Object.assign(
+      (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (claims(req)) {
+          // The router strips the mount path from HTTP requests; do the same so routes and conn.url agree.
+          req.url = urlBelowMount(req.url ?? '/', attachment.mountPath);
+          this.handleUpgrade(req, socket, head);
+          return;
+        }
+        // Only the last listener can tell that nobody claimed the upgrade.
+        const all = server.listeners('upgrade');
+        if (all.at(-1) === listener && all.every((l) => isUnclaimingSockJSListener(l, req))) rejectUpgrade(socket);
+      },
+      { [kUpgradeClaims]: claims },
+    );
+    server.on('upgrade', listener);
+    const attachment = { listener, mountPath: mountPath ?? '' };
+    this.#upgradeListeners.set(server, attachment);
     return this;
   }
 
@@ -136,8 +169,8 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
         for (const l of a.previousUpgrade) if (!s.listeners('upgrade').includes(l)) s.on('upgrade', l);
       }
       this.#attachments.delete(s);
-      const upgradeListener = this.#upgradeListeners.get(s);
-      if (upgradeListener) s.removeListener('upgrade', upgradeListener);
+      const upgrade = this.#upgradeListeners.get(s);
+      if (upgrade) s.removeListener('upgrade', upgrade.listener);
       this.#upgradeListeners.delete(s);
     }
     return this;
@@ -176,8 +209,8 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     return endpoint;
   }
 
-  #endpointFor(req: IncomingMessage): Endpoint | undefined {
-    const { path } = splitUrl(req.url ?? '/');
+  #endpointFor(url: string): Endpoint | undefined {
+    const { path } = splitUrl(url);
     for (const endpoint of this.#endpoints) if (isUnderPrefix(path, endpoint.options.prefix)) return endpoint;
     return undefined;
   }
@@ -223,6 +256,32 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     existing.push({ endpoint, onRequest, onUpgrade, previousRequest, previousUpgrade });
     this.#attachments.set(server, existing);
   }
+}
+
+const kUpgradeClaims = Symbol.for('sockjs-server.upgrade-claims');
+
+/** An `attachUpgrade` listener, branded so that sibling services (even from another copy of core) can ask whether it claims a request. */
+type BrandedUpgradeListener = UpgradeListener & { readonly [kUpgradeClaims]: (req: IncomingMessage) => boolean };
+
+function isUnclaimingSockJSListener(listener: unknown, req: IncomingMessage): boolean {
+  const claims = (listener as Partial<BrandedUpgradeListener>)[kUpgradeClaims];
+  return typeof claims === 'function' && !claims(req);
+}
+
+function resolveMountPath(mountPath: unknown): string | undefined {
+  if (mountPath === undefined) return undefined;
+  if (typeof mountPath !== 'string' || (mountPath !== '' && !mountPath.startsWith('/'))) {
+    throw invalidOption(`mountPath must be '' or a path starting with '/', got ${JSON.stringify(mountPath)}`);
+  }
+  return mountPath.endsWith('/') ? mountPath.slice(0, -1) : mountPath;
+}
+
+/** `url` as a router mounted at `mountPath` passes it on (`/rt/echo?x` → `/echo?x`), or undefined when outside the mount. */
+function urlBelowMount(url: string, mountPath: string): string | undefined {
+  if (mountPath === '') return url;
+  if (!isUnderPrefix(splitUrl(url).path, mountPath)) return undefined;
+  const rest = url.slice(mountPath.length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 function rejectUpgrade(socket: Duplex): void {

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import { SockJSServer } from './server.js';
+import { isSockJSError } from './errors.js';
+
+async function listening(t: { after(fn: () => unknown): void }, ...services: SockJSServer[]): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((_req, res) => res.end('app'));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(async () => {
+    await Promise.all(services.map((s) => s.close()));
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { server, port: (server.address() as net.AddressInfo).port };
+}
+
+/** Sends a WebSocket handshake for `path` and resolves with the first line of the answer, or 'timeout'. */
+async function handshakeStatus(port: number, path: string): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  const timer = setTimeout(() => socket.destroy(new Error('timeout')), 2000);
+  try {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    return chunk.toString('latin1').split('\r\n')[0]!;
+  } catch {
+    return 'timeout';
+  } finally {
+    clearTimeout(timer);
+    socket.destroy();
+  }
+}
+
+function echo(prefix: string): SockJSServer {
+  const sockjs = new SockJSServer({ prefix });
+  sockjs.on('connection', (conn) => conn.on('data', (m: string) => conn.write(m)));
+  return sockjs;
+}
+
+test('attachUpgrade: several services on one server answer an unclaimed upgrade 404 once, and each claims its own', async (t) => {
+  const a = echo('/a');
+  const b = echo('/b');
+  const { server, port } = await listening(t, a, b);
+  a.attachUpgrade(server);
+  b.attachUpgrade(server);
+  assert.equal(await handshakeStatus(port, '/elsewhere/websocket'), 'HTTP/1.1 404 Not Found');
+  assert.equal(await handshakeStatus(port, '/a/websocket'), 'HTTP/1.1 101 Switching Protocols');
+  assert.equal(await handshakeStatus(port, '/b/websocket'), 'HTTP/1.1 101 Switching Protocols');
+});
+
+test('attachUpgrade: an upgrade no service claims is left to another listener', async (t) => {
+  const a = echo('/a');
+  const { server, port } = await listening(t, a);
+  a.attachUpgrade(server);
+  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => socket.end(`HTTP/1.1 418 Teapot ${req.url}\r\n\r\n`));
+  assert.equal(await handshakeStatus(port, '/other'), 'HTTP/1.1 418 Teapot /other');
+});
+
+test('attachUpgrade: mountPath matches upgrades below it and hands them on without it', async (t) => {
+  const sockjs = echo('/echo');
+  const { server, port } = await listening(t, sockjs);
+  sockjs.attachUpgrade(server, { mountPath: '/rt/' });
+  const seen = new Promise<string>((resolve) => sockjs.once('connection', (conn) => resolve(conn.url)));
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/rt/echo/websocket`);
+  t.after(() => ws.terminate());
+  await once(ws, 'open');
+  ws.send('hi');
+  const [reply] = (await once(ws, 'message')) as [Buffer];
+  assert.equal(reply.toString(), 'hi');
+  assert.equal(await seen, '/echo/websocket');
+  assert.equal(await handshakeStatus(port, '/echo/websocket'), 'HTTP/1.1 404 Not Found');
+});
+
+test('attachUpgrade: a second call updates the mount path without adding a listener', async (t) => {
+  const sockjs = echo('/echo');
+  const { server, port } = await listening(t, sockjs);
+  sockjs.attachUpgrade(server).attachUpgrade(server, { mountPath: '/rt' }).attachUpgrade(server);
+  assert.equal(server.listenerCount('upgrade'), 1);
+  assert.equal(await handshakeStatus(port, '/rt/echo/websocket'), 'HTTP/1.1 101 Switching Protocols');
+});
+
+test('attachUpgrade: a mountPath that is not a path throws SOCKJS_ERR_INVALID_OPTION', () => {
+  const sockjs = new SockJSServer({ prefix: '/echo' });
+  assert.throws(
+    () => sockjs.attachUpgrade(http.createServer(), { mountPath: 'rt' }),
+    (e: unknown) => isSockJSError(e) && e.code === 'SOCKJS_ERR_INVALID_OPTION' && e instanceof Error && e.name === 'TypeError',
+  );
+});
