@@ -31,6 +31,5 @@ export function sendMethodNotAllowed(res: ServerResponse, allow: readonly string
   res.statusCode = 405;
   res.removeHeader('Content-Type');
   res.setHeader('Allow', allow.join(', '));
-  res.setHeader('Content-Length', 0);
   res.end();
 }

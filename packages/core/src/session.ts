@@ -127,7 +127,7 @@ export class Session implements ConnectionTarget {
     const quoted = quoteMessage(message);
     const receiver = this.#receiver;
     if (receiver !== null && this.#outbox.length === 0) {
-      receiver.sendFrame(arrayFrameFromQuoted([quoted]));
+      receiver.sendFrame(`a[${quoted}]`);
     } else {
       this.#outbox.push(quoted);
       this.#outboxBytes += quoted.length;

@@ -13,6 +13,8 @@ export function responseOnUpgradeSocket(req: IncomingMessage, socket: Duplex): S
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.sendDate = false;
+  // Closing the socket delimits the body, as in sockjs-node's raw answers: no Content-Length, no chunking.
+  res.useChunkedEncodingByDefault = false;
   // Set first so it leads the header block, as sockjs-node writes it (PROTOCOL.md 1.5).
   res.setHeader('Connection', 'close');
   res.assignSocket(socket as Socket);
