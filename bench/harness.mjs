@@ -1,0 +1,238 @@
+// Scenarios, process management and statistics shared by run.mjs and profile.mjs.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+export const KINDS = ['ours', 'sockjs', 'limit'];
+export const KIND_LABEL = { ours: 'ours', sockjs: 'sockjs 0.3.24', limit: 'limit' };
+
+// ---- environment ----------------------------------------------------------
+
+export const HAVE_TASKSET = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export const FD_LIMIT = (() => {
+  try {
+    return Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim()) || 1024;
+  } catch {
+    return 1024;
+  }
+})();
+
+/** Sessions that fit in the file-descriptor limit (one fd per session per process, plus headroom). */
+export function fitSessions(wanted, notes) {
+  const max = Math.floor((FD_LIMIT - 400) / 1000) * 1000;
+  if (wanted <= max) return wanted;
+  const n = Math.max(100, max);
+  notes.add(`ulimit -n is ${FD_LIMIT}: ${wanted} sessions lowered to ${n}`);
+  return n;
+}
+
+// ---- scenarios --------------------------------------------------------------
+
+// Metric: [label, unit formatter, higher-is-better]
+export const METRICS = {
+  msgsPerSec: { label: 'msgs/s', fmt: (v) => fmtInt(v), higher: true },
+  mbPerSec: { label: 'MB/s', fmt: (v) => v.toFixed(1), higher: true },
+  p50Ms: { label: 'p50 ms', fmt: (v) => fmtMs(v), higher: false },
+  p99Ms: { label: 'p99 ms', fmt: (v) => fmtMs(v), higher: false },
+  cpuUsPerMsg: { label: 'server CPU µs/msg', fmt: (v) => v.toFixed(1), higher: false },
+  oneMsgMs: { label: 'one msg to all, ms', fmt: (v) => fmtMs(v), higher: false },
+  deliveriesPerSec: { label: 'deliveries/s', fmt: (v) => fmtInt(v), higher: true },
+  cpuUsPerDelivery: { label: 'server CPU µs/delivery', fmt: (v) => v.toFixed(2), higher: false },
+  heapPerSession: { label: 'heap KB/session', fmt: (v) => (v / 1000).toFixed(2), higher: false },
+  rssPerSession: { label: 'RSS KB/session', fmt: (v) => (v / 1000).toFixed(2), higher: false },
+  sessionsPerSec: { label: 'sessions/s', fmt: (v) => fmtInt(v), higher: true },
+  cpuUsPerSession: { label: 'server CPU µs/session', fmt: (v) => v.toFixed(0), higher: false },
+};
+
+function fmtInt(v) {
+  return Math.round(v).toLocaleString('en-US');
+}
+function fmtMs(v) {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+export function scenarios({ quick }) {
+  const notes = new Set();
+  const t = quick ? { warmupMs: 300, durationMs: 1000 } : { warmupMs: 750, durationMs: 2500 };
+  const echo = ['msgsPerSec', 'p50Ms', 'p99Ms', 'cpuUsPerMsg'];
+  const list = [];
+  for (const n of [1, 100, 1000]) {
+    list.push({ id: `ws-echo-${n}`, title: `WebSocket echo, 32 B, ${n} session${n > 1 ? 's' : ''}`, gen: { scenario: 'ws-echo', sessions: n, size: 32, ...t }, metrics: echo, primary: 'msgsPerSec' });
+  }
+  list.push({ id: 'ws-echo-16k', title: 'WebSocket echo, 16 KiB, 10 sessions', gen: { scenario: 'ws-echo', sessions: 10, size: 16384, ...t }, metrics: ['mbPerSec', ...echo], primary: 'mbPerSec' });
+  for (const [transport, name] of [['xhr_streaming', 'xhr-streaming'], ['xhr', 'xhr-polling']]) {
+    for (const n of [1, 100, 1000]) {
+      list.push({ id: `${transport === 'xhr' ? 'xhrp' : 'xhrs'}-${n}`, title: `${name} echo (+ xhr_send), 32 B, ${n} session${n > 1 ? 's' : ''}`, gen: { scenario: 'xhr', transport, sessions: n, size: 32, ...t }, metrics: echo, primary: 'msgsPerSec' });
+    }
+  }
+  for (const wanted of [1000, 10000]) {
+    const n = fitSessions(wanted, notes);
+    list.push({ id: `bcast-${wanted}`, title: `Broadcast to ${n} WebSocket sessions`, gen: { scenario: 'broadcast', sessions: n, size: 32, window: 4, oneShots: quick ? 3 : 5, ...t }, metrics: ['oneMsgMs', 'deliveriesPerSec', 'cpuUsPerDelivery'], primary: 'deliveriesPerSec' });
+  }
+  for (const [transport, wanted] of [['websocket', 1000], ['websocket', 10000], ['xhr_streaming', 10000]]) {
+    const n = fitSessions(wanted, notes);
+    const name = transport === 'websocket' ? 'WebSocket' : 'xhr-streaming';
+    list.push({ id: `mem-${transport === 'websocket' ? 'ws' : 'xhrs'}-${wanted}`, title: `Memory, ${n} idle ${name} sessions`, gen: { scenario: 'memory', transport, sessions: n, settleMs: quick ? 500 : 1000 }, metrics: ['heapPerSession', 'rssPerSession'], primary: 'heapPerSession' });
+  }
+  list.push({ id: 'new-sessions', title: 'New WebSocket sessions (open, o, close), 32 in flight', gen: { scenario: 'new-sessions', concurrency: 32, ...t }, metrics: ['sessionsPerSec', 'cpuUsPerSession'], primary: 'sessionsPerSec' });
+  return { list, notes: [...notes] };
+}
+
+/** Targets of the issue. `of`: ours ÷ limit ('limit'), ours ÷ sockjs ('sockjs') or ours alone ('abs'). */
+export const TARGETS = [
+  { scenario: 'ws-echo-100', metric: 'msgsPerSec', of: 'limit', op: '>=', value: 0.9, text: 'WebSocket echo 32 B, 100 sessions ≥ 0.9 × raw ws' },
+  { scenario: 'ws-echo-1000', metric: 'msgsPerSec', of: 'limit', op: '>=', value: 0.9, text: 'WebSocket echo 32 B, 1000 sessions ≥ 0.9 × raw ws' },
+  { scenario: 'ws-echo-16k', metric: 'mbPerSec', of: 'limit', op: '>=', value: 0.5, text: 'WebSocket echo 16 KiB ≥ 0.5 × raw ws' },
+  { scenario: 'ws-echo-16k', metric: 'mbPerSec', of: 'sockjs', op: '>=', value: 7, text: 'WebSocket echo 16 KiB ≥ 7 × sockjs 0.3.24' },
+  { scenario: 'xhrs-100', metric: 'msgsPerSec', of: 'limit', op: '>=', value: 0.8, text: 'xhr-streaming, 100 sessions ≥ 0.8 × bare http' },
+  { scenario: 'xhrs-1000', metric: 'msgsPerSec', of: 'limit', op: '>=', value: 0.8, text: 'xhr-streaming, 1000 sessions ≥ 0.8 × bare http' },
+  { scenario: 'xhrp-100', metric: 'msgsPerSec', of: 'limit', op: '>=', value: 0.8, text: 'xhr-polling, 100 sessions ≥ 0.8 × bare http' },
+  { scenario: 'xhrp-1000', metric: 'msgsPerSec', of: 'limit', op: '>=', value: 0.8, text: 'xhr-polling, 1000 sessions ≥ 0.8 × bare http' },
+  { scenario: 'bcast-1000', metric: 'deliveriesPerSec', of: 'limit', op: '>=', value: 0.9, text: 'Broadcast deliveries/s, 1000 sessions ≥ 0.9 × raw ws' },
+  { scenario: 'bcast-10000', metric: 'deliveriesPerSec', of: 'limit', op: '>=', value: 0.9, text: 'Broadcast deliveries/s, 10000 sessions ≥ 0.9 × raw ws' },
+  { scenario: 'bcast-10000', metric: 'oneMsgMs', of: 'limit', op: '<=', value: 1.1, text: 'One message to 10000 sessions ≤ 1.1 × raw ws time' },
+  { scenario: 'mem-ws-1000', metric: 'heapPerSession', of: 'abs', op: '<=', value: 4000, text: 'Idle WebSocket session (1000) ≤ 4 KB heap' },
+  { scenario: 'mem-ws-10000', metric: 'heapPerSession', of: 'abs', op: '<=', value: 4000, text: 'Idle WebSocket session (10000) ≤ 4 KB heap' },
+  { scenario: 'mem-xhrs-10000', metric: 'heapPerSession', of: 'limit', op: '<=', value: 1.2, text: 'Idle xhr-streaming session heap ≤ 1.2 × bare http' },
+  { scenario: 'new-sessions', metric: 'sessionsPerSec', of: 'limit', op: '>=', value: 0.95, text: 'New sessions per second ≥ 0.95 × raw ws' },
+];
+
+// ---- processes ----------------------------------------------------------------
+
+function pinned(core, args) {
+  return HAVE_TASKSET ? ['taskset', ['-c', String(core), ...args]] : [args[0], args.slice(1)];
+}
+
+const live = new Set();
+function killAll() {
+  for (const child of live) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+function waitExit(child, ms) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Starts a server script (pinned to core 0) and resolves to { child, port }. */
+export function startServer(kind, nodeArgs = []) {
+  const [cmd, args] = pinned(0, [process.execPath, '--expose-gc', ...nodeArgs, `servers/${kind}.mjs`]);
+  const child = spawn(cmd, args, { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s) => (stderr = (stderr + s).slice(-4000)));
+  child.stderrText = () => stderr;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`${kind} server did not start in 20 s`)), 20_000);
+    const fail = (err) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${err.message}\n${stderr}`));
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (s) => {
+      out += s;
+      const m = /READY (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        resolve({ child, port: Number(m[1]) });
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+export async function stopServer(child) {
+  child.kill('SIGTERM');
+  if (!(await waitExit(child, 3000))) {
+    child.kill('SIGKILL');
+    await waitExit(child, 3000);
+  }
+}
+
+/** Runs the load generator (pinned to core 1) against a port; resolves to its JSON answer. */
+export function runGenerator(config) {
+  const deadlineMs = (config.warmupMs ?? 0) + (config.durationMs ?? 0) + 90_000;
+  const [cmd, args] = pinned(1, [process.execPath, 'load/gen.mjs', JSON.stringify({ ...config, deadlineMs })]);
+  const child = spawn(cmd, args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (s) => (out += s));
+  child.stderr.on('data', (s) => (err = (err + s).slice(-4000)));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs + 10_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      live.delete(child);
+      const line = out.trim().split('\n').pop();
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        resolve({ ok: false, error: `generator exited with ${code}: ${err || out}`.slice(0, 2000) });
+      }
+    });
+  });
+}
+
+/** One measurement on a fresh server process. */
+export async function measure(kind, scenario, nodeArgs = []) {
+  let server;
+  try {
+    server = await startServer(kind, nodeArgs);
+  } catch (err) {
+    return { ok: false, error: err.message };
+  }
+  try {
+    const result = await runGenerator({ ...scenario.gen, port: server.port, framing: kind === 'limit' ? 'raw' : 'sockjs' });
+    if (server.child.exitCode !== null) {
+      result.ok = false;
+      result.error = `server died: ${server.child.stderrText()}`;
+    }
+    return result;
+  } finally {
+    await stopServer(server.child);
+  }
+}
+
+export function coreBuilt() {
+  return existsSync(new URL('../packages/core/dist/index.js', import.meta.url));
+}
+
+// ---- statistics -------------------------------------------------------------
+
+export function summary(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1], n: v.length };
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// CPU profile of our server in chosen scenarios: runs the scenario once
+// against servers/ours.mjs started with --cpu-prof, then prints the top
+// self-time functions as file:function (dist positions mapped back to
+// packages/core/src through the source map).
+//
+//   node bench/profile.mjs ws-echo-1000 xhrp-1000 [--quick] [--top 20]
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_DIR, runGenerator, scenarios, startServer, stopServer } from './harness.mjs';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const topIndex = argv.indexOf('--top');
+const top = topIndex === -1 ? 20 : Number(argv[topIndex + 1]);
+const ids = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--top');
+const { list } = scenarios({ quick });
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+const maps = new Map();
+function sourceMapFor(url) {
+  if (!maps.has(url)) {
+    let map = null;
+    try {
+      const path = fileURLToPath(url);
+      map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+    } catch {}
+    maps.set(url, map);
+  }
+  return maps.get(url);
+}
+
+function place(frame) {
+  const { url, functionName, lineNumber, columnNumber } = frame;
+  const name = functionName || '(anonymous)';
+  if (!url) return name;
+  if (url.startsWith('file://')) {
+    const map = sourceMapFor(url);
+    const entry = map?.findEntry(lineNumber, columnNumber);
+    if (entry?.originalSource) {
+      const src = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : join(fileURLToPath(new URL('.', url)), entry.originalSource);
+      return `${relative(repo, src)}:${name}`;
+    }
+    return `${relative(repo, fileURLToPath(url)).replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '')}:${name}`;
+  }
+  return `${url}:${name}`;
+}
+
+function summarise(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    const dt = profile.timeDeltas[i] ?? 0;
+    const key = place(node.callFrame);
+    if (key === '(idle)') continue;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  return { total, rows: [...self.entries()].sort((a, b) => b[1] - a[1]) };
+}
+
+for (const id of ids) {
+  const scenario = list.find((s) => s.id === id);
+  if (!scenario) {
+    console.error(`unknown scenario ${id}`);
+    continue;
+  }
+  const dir = join(BENCH_DIR, 'out', 'prof', id);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const server = await startServer('ours', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  let result;
+  try {
+    result = await runGenerator({ ...scenario.gen, port: server.port, framing: 'sockjs' });
+    // A clean exit writes the profile.
+    await fetch(`http://127.0.0.1:${server.port}/__bench/exit`).catch(() => {});
+  } finally {
+    await stopServer(server.child);
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  console.log(`\n## ${id}: ${scenario.title}`);
+  console.log(`result: ${JSON.stringify(result.metrics ?? result.error)}`);
+  if (!file) {
+    console.log('no profile written');
+    continue;
+  }
+  const { total, rows } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+  console.log(`non-idle samples: ${(total / 1000).toFixed(0)} ms (whole process life, setup included)\n`);
+  console.log('| self % | self ms | file:function |\n| ---: | ---: | --- |');
+  for (const [key, us] of rows.slice(0, top)) console.log(`| ${((100 * us) / total).toFixed(1)} | ${(us / 1000).toFixed(0)} | \`${key}\` |`);
+}
