@@ -3,7 +3,7 @@
 // has only Node: installs the workspace with the pinned pnpm (through npx when
 // pnpm is not installed), then runs the task.
 //   node scripts/run.mjs test [files…]   build, then every *.test.ts (or the given ones)
-//   node scripts/run.mjs demo            build, then start the demo server
+//   node scripts/run.mjs demo            build, then start the demo (examples/demo)
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -51,7 +51,7 @@ switch (task) {
   case 'demo':
     pnpm('install', '--frozen-lockfile');
     pnpm('run', 'build');
-    run(process.execPath, ['test/server.mjs', '--port', process.env.PORT ?? '8081', ...rest]);
+    run(process.execPath, ['examples/demo/server.js', ...rest]);
     break;
   default:
     console.error('usage: node scripts/run.mjs test|demo|install');
