@@ -82,12 +82,62 @@ function serveStatic(req, res) {
   res.end('404 Not Found\n');
 }
 
+/** Express and Connect: `(req, res, next)` middleware, upgrades wired by `.attach(server)` before the first request. */
+async function nodeMiddleware(frameworkModule, adapterModule) {
+  const { default: framework } = await import(frameworkModule);
+  const { sockjs } = await import(adapterModule);
+  const app = framework();
+  const server = http.createServer(app);
+  for (const service of sockjsServers) app.use(sockjs(service).attach(server));
+  app.use(serveStatic);
+  return server;
+}
+
+async function koa(frameworkModule) {
+  const { default: Koa } = await import(frameworkModule);
+  const { sockjs } = await import('@sockjs-server/koa');
+  const app = new Koa();
+  const server = http.createServer();
+  for (const service of sockjsServers) app.use(sockjs(service).attach(server));
+  app.use((ctx) => {
+    ctx.respond = false;
+    serveStatic(ctx.req, ctx.res);
+  });
+  // app.callback() composes the middleware registered so far, so it comes last.
+  server.on('request', app.callback());
+  return server;
+}
+
+async function fastify(frameworkModule) {
+  const { default: Fastify } = await import(frameworkModule);
+  const { sockjs } = await import('@sockjs-server/fastify');
+  const app = Fastify();
+  for (const service of sockjsServers) await app.register(sockjs, { server: service });
+  app.setNotFoundHandler((request, reply) => {
+    reply.hijack();
+    serveStatic(request.raw, reply.raw);
+  });
+  await app.ready();
+  return app.server;
+}
+
+// The unversioned names are the current majors; the numbered ones are the npm aliases of the root package.json.
 const mounts = {
   async http() {
     const server = http.createServer(serveStatic);
     for (const sockjs of sockjsServers) sockjs.attach(server);
     return server;
   },
+  express: () => nodeMiddleware('express', '@sockjs-server/express'),
+  express5: () => nodeMiddleware('express', '@sockjs-server/express'),
+  express4: () => nodeMiddleware('express4', '@sockjs-server/express'),
+  connect: () => nodeMiddleware('connect', '@sockjs-server/connect'),
+  koa: () => koa('koa'),
+  koa3: () => koa('koa'),
+  koa2: () => koa('koa2'),
+  fastify: () => fastify('fastify'),
+  fastify5: () => fastify('fastify'),
+  fastify4: () => fastify('fastify4'),
 };
 
 const mount = mounts[args.adapter];

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 
-/** The ways the standard test server can mount SockJS; the suites run once per entry. */
-export const ADAPTERS = (process.env.SOCKJS_TEST_ADAPTERS ?? 'http').split(',').filter(Boolean);
+/** The ways the standard test server can mount SockJS (every adapter × supported framework major); the suites run once per entry. Override with SOCKJS_TEST_ADAPTERS=koa3,fastify5. */
+export const ADAPTERS = (process.env.SOCKJS_TEST_ADAPTERS ?? 'http,express4,express5,connect,koa2,koa3,fastify4,fastify5').split(',').filter(Boolean);
 
 export interface RunningTestServer {
   /** e.g. `http://127.0.0.1:40123` (no trailing slash) */
