@@ -26,11 +26,24 @@ const IFRAME_SUFFIX = /^[0-9a-z_.-]*$/;
 const NOT_FOUND = { kind: 'not-found' } as const;
 
 function paramsAreValid(params: Params): boolean {
-  for (const [name, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    if (name === 'suffix' ? !IFRAME_SUFFIX.test(value) : !ID_SEGMENT.test(value)) return false;
-  }
-  return true;
+  const { server, session, suffix } = params;
+  return (
+    (server === undefined || ID_SEGMENT.test(server)) &&
+    (session === undefined || ID_SEGMENT.test(session)) &&
+    (suffix === undefined || IFRAME_SUFFIX.test(suffix))
+  );
+}
+
+/** The literal last segment of a pattern (`xhr_send` for `/:server/:session/xhr_send`), or undefined if it has parameters. */
+function literalTail(pattern: string): string | undefined {
+  const tail = pattern.slice(pattern.lastIndexOf('/') + 1);
+  return /[:{}*]/.test(tail) ? undefined : tail;
+}
+
+/** The last segment of a request path, ignoring the one trailing slash routes accept. */
+function pathTail(path: string): string {
+  const end = path.endsWith('/') ? path.length - 1 : path.length;
+  return path.slice(path.lastIndexOf('/', end - 1) + 1, end);
 }
 
 /**
@@ -40,18 +53,27 @@ function paramsAreValid(params: Params): boolean {
  * listing them in table order (1.4).
  */
 export class Router<H> {
-  readonly #routes: readonly CompiledRoute<H>[];
+  /** Candidates per literal last segment, in table order, each list including the routes whose tail is a parameter. */
+  readonly #byTail = new Map<string, readonly CompiledRoute<H>[]>();
+  readonly #untailed: readonly CompiledRoute<H>[];
 
   constructor(routes: readonly RouteDefinition<H>[]) {
-    this.#routes = routes.map((route) => ({
+    const compiled = routes.map((route) => ({
       ...route,
+      tail: literalTail(route.path),
       match: match<Params>(route.path, { decode: false, trailing: true, sensitive: true }),
     }));
+    this.#untailed = compiled.filter((r) => r.tail === undefined);
+    for (const { tail } of compiled) {
+      if (tail !== undefined && !this.#byTail.has(tail)) {
+        this.#byTail.set(tail, compiled.filter((r) => r.tail === tail || r.tail === undefined));
+      }
+    }
   }
 
   route(method: string, path: string): RouteResult<H> {
     let allow: string[] | undefined;
-    for (const route of this.#routes) {
+    for (const route of this.#byTail.get(pathTail(path)) ?? this.#untailed) {
       const result = route.match(path);
       if (!result || !paramsAreValid(result.params)) continue;
       if (route.method === method) return { kind: 'found', handler: route.handler, params: result.params };

@@ -60,6 +60,9 @@ export class Session implements ConnectionTarget {
   #timer: NodeJS.Timeout | null = null;
   #timerKind = TimerKind.None;
   #timerDelay = 0;
+  /** When the Timeout will fire, and when the current kind is really due. */
+  #timerDue = 0;
+  #deadline = 0;
   #drainWanted = false;
 
   constructor(
@@ -186,8 +189,9 @@ export class Session implements ConnectionTarget {
     return true;
   }
 
+  /** True while something is due: a disconnect, a heartbeat or a pong deadline. */
   get hasTimer(): boolean {
-    return this.#timer !== null;
+    return this.#timerKind !== TimerKind.None;
   }
 
   /** The client does not keep up: close with 1009 and tear the transport down rather than grow without bound. */
@@ -206,7 +210,7 @@ export class Session implements ConnectionTarget {
     const wasAnnounced = this.readyState !== ReadyState.CONNECTING;
     this.readyState = ReadyState.CLOSED;
     if (this.#closeFrame === '') this.#closeFrame = closeFrame(CloseCode.NORMAL, CloseReason.NORMAL);
-    this.#clearTimer();
+    this.#dropTimer();
     const receiver = this.#receiver;
     this.#receiver = null;
     this.#outbox = [];
@@ -225,9 +229,24 @@ export class Session implements ConnectionTarget {
     if (!receiver.congested) this.receiverDrained();
   }
 
+  /**
+   * Points the session's one timer at `now + delay`. The Timeout object is
+   * kept for the session's life and rescheduled lazily: one already due to
+   * fire earlier is left alone (it re-arms itself for the rest when it fires),
+   * so a poll cycle costs a `refresh()`, not a clearTimeout/setTimeout pair.
+   */
   #arm(kind: TimerKind, delay: number): void {
+    const now = Date.now();
     this.#timerKind = kind;
+    this.#deadline = now + delay;
+    if (this.#timer !== null && this.#timerDue !== 0 && this.#timerDue <= this.#deadline && this.#timerDelay !== delay) return;
+    this.#schedule(delay, now);
+  }
+
+  #schedule(delay: number, now: number): void {
+    this.#timerDue = now + delay;
     if (this.#timer !== null && this.#timerDelay === delay) {
+      // refresh() also re-activates a Timeout that has already fired.
       this.#timer.refresh();
       return;
     }
@@ -237,7 +256,13 @@ export class Session implements ConnectionTarget {
     this.#timer.unref();
   }
 
+  /** Nothing is due; a pending Timeout fires once more and finds nothing to do. */
   #clearTimer(): void {
+    this.#timerKind = TimerKind.None;
+  }
+
+  /** Releases the Timeout for good (the session is closed). */
+  #dropTimer(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#timerKind = TimerKind.None;
@@ -245,7 +270,15 @@ export class Session implements ConnectionTarget {
 
   /** Runs when the single session timer fires; never throws into the timer queue. */
   onTimer(): void {
+    this.#timerDue = 0;
     const kind = this.#timerKind;
+    if (kind === TimerKind.None) return;
+    const now = Date.now();
+    if (this.#deadline > now) {
+      // Fired for an earlier deadline that has since moved: wait for the rest.
+      this.#schedule(this.#deadline - now, now);
+      return;
+    }
     this.#timerKind = TimerKind.None;
     switch (kind) {
       case TimerKind.Disconnect:
@@ -265,8 +298,6 @@ export class Session implements ConnectionTarget {
       }
       case TimerKind.PongDeadline:
         if (!this.close(CloseCode.GO_AWAY, CloseReason.NO_HEARTBEAT_RESPONSE)) this.terminate();
-        break;
-      case TimerKind.None:
         break;
     }
   }
