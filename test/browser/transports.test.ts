@@ -72,6 +72,17 @@ async function openPage(browser: LaunchedBrowser, server: RunningTestServer, pag
   return { page, close: () => context.close(), errors };
 }
 
+/**
+ * sockjs-client's htmlfile receiver deletes its callback object at once when
+ * it is aborted but removes the iframe only on a later tick
+ * (lib/transport/receiver/htmlfile.js `_cleanup`, lib/utils/iframe.js), so an
+ * htmlfile response arriving in between throws this inside the page. It says
+ * nothing about the server; every other page error fails the test.
+ */
+function isClientHtmlfileRace(transport: string, message: string): boolean {
+  return transport.endsWith('htmlfile') && message === "Cannot read properties of undefined (reading 'start')";
+}
+
 function open(page: Page, url: string, transport: string): Promise<Opened> {
   return page.evaluate(([u, t]) => (globalThis as PageGlobal).harness.open(u, t), [url, transport] as const);
 }
@@ -139,7 +150,7 @@ for (const adapter of ADAPTERS) {
                 { code: serverClose.code, reason: serverClose.reason, wasClean: serverClose.wasClean },
                 { code: 3000, reason: 'Go away!', wasClean: true },
               );
-              assert.deepEqual(errors, [], 'uncaught errors in the page');
+              assert.deepEqual(errors.filter((e) => !isClientHtmlfileRace(transport, e)), [], 'uncaught errors in the page');
             } catch (error) {
               throw new Error(`${adapter} / ${placement} / ${transport}: ${String(error)}\nserver output:\n${server.output()}`, { cause: error });
             } finally {
