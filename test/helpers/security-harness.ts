@@ -132,8 +132,8 @@ export interface OpenStream {
   readonly headers: http.IncomingHttpHeaders;
   /** Body text received so far. */
   text(): string;
-  /** Resolves once the body contains `needle`. */
-  waitFor(needle: string, timeoutMs?: number): Promise<void>;
+  /** Resolves once the body contains `needle` (or once `done` holds for the body, when given). */
+  waitFor(needle: string, timeoutMs?: number, done?: (text: string) => boolean): Promise<void>;
   /** Resolves when the server ended the response. */
   readonly ended: Promise<void>;
   readonly res: http.IncomingMessage;
@@ -157,9 +157,9 @@ export function openStream(port: number, spec: RequestSpec): Promise<OpenStream>
           wake?.();
         });
         res.on('error', () => {});
-        const waitFor = async (needle: string, timeoutMs = 3000) => {
+        const waitFor = async (needle: string, timeoutMs = 3000, done: (text: string) => boolean = (text) => text.includes(needle)) => {
           const deadline = Date.now() + timeoutMs;
-          while (!body.includes(needle)) {
+          while (!done(body)) {
             if (res.complete || res.destroyed) throw new Error(`stream ended without ${JSON.stringify(needle)}; got ${JSON.stringify(body.slice(-200))}`);
             const remaining = deadline - Date.now();
             if (remaining <= 0) throw new Error(`timed out waiting for ${JSON.stringify(needle)}; got ${JSON.stringify(body.slice(-200))}`);
@@ -229,7 +229,7 @@ export interface RawExchange {
  * Writes `bytes` on a fresh TCP connection and collects everything the server
  * sends until it closes or `waitMs` passes (then the client closes).
  */
-export function rawExchange(port: number, bytes: Buffer | string, waitMs = 2000, localAddress?: string): Promise<RawExchange> {
+export function rawExchange(port: number, bytes: Buffer | string, waitMs = 2000, localAddress?: string, afterHeadMs?: number): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     const parts: Buffer[] = [];
@@ -241,8 +241,17 @@ export function rawExchange(port: number, bytes: Buffer | string, waitMs = 2000,
       socket.destroy();
       resolve({ data: Buffer.concat(parts), closedByServer, written: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length });
     };
-    const timer = setTimeout(() => finish(false), waitMs);
-    socket.on('data', (d: Buffer) => parts.push(d));
+    let timer = setTimeout(() => finish(false), waitMs);
+    let sawHead = false;
+    socket.on('data', (d: Buffer) => {
+      parts.push(d);
+      // With `afterHeadMs`, a response that stays open (keep-alive, a stream) is given only that long after its head.
+      if (afterHeadMs !== undefined && !sawHead && Buffer.concat(parts).includes('\r\n\r\n')) {
+        sawHead = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(false), afterHeadMs);
+      }
+    });
     socket.on('end', () => finish(true));
     socket.on('close', () => finish(true));
     socket.on('error', () => finish(true));

@@ -79,7 +79,11 @@ export interface RawWebSocket {
   readonly head: ParsedHead;
   /** Every byte received after the handshake head. */
   received(): Buffer;
-  /** Resolves when the server closed the TCP connection (or `timeoutMs` passed: false). */
+  /**
+   * Resolves true once the server closed: a close frame arrived (answered like
+   * a well-behaved client, then the socket is dropped) or TCP was closed;
+   * false if neither happened within `timeoutMs`.
+   */
   closed(timeoutMs?: number): Promise<boolean>;
   /** Frames parsed from everything received so far. */
   frames(): ServerFrame[];
@@ -139,16 +143,23 @@ export function rawUpgrade(port: number, requestText: string, timeoutMs = 3000):
         head: parsed,
         received: () => buffered,
         frames: () => parseFrames(buffered).frames,
-        closed: (waitMs = 3000) =>
-          isClosed
-            ? Promise.resolve(true)
-            : new Promise<boolean>((r) => {
-                const t = setTimeout(() => r(false), waitMs);
-                closeWaiters.push(() => {
-                  clearTimeout(t);
-                  r(true);
-                });
-              }),
+        closed: async (waitMs = 3000) => {
+          const deadline = Date.now() + waitMs;
+          while (!isClosed && Date.now() < deadline) {
+            if (parseFrames(buffered).frames.some((f) => f.opcode === 0x8)) {
+              socket.end(encodeFrame({ opcode: 0x8, payload: Buffer.from([0x03, 0xe8]) }));
+              return true;
+            }
+            await new Promise<void>((r) => {
+              const t = setTimeout(r, 20);
+              closeWaiters.push(() => {
+                clearTimeout(t);
+                r();
+              });
+            });
+          }
+          return isClosed || parseFrames(buffered).frames.some((f) => f.opcode === 0x8);
+        },
         send: (frame) => {
           if (!socket.destroyed) socket.write(Buffer.isBuffer(frame) ? frame : encodeFrame(frame));
         },
