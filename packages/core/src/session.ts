@@ -37,6 +37,9 @@ export interface SessionHost {
   forget(session: Session): void;
 }
 
+/** Shared empty outbox: most sessions never queue a message, so they never allocate one. Never pushed to. */
+const NO_MESSAGES: string[] = [];
+
 const enum TimerKind {
   None,
   Disconnect,
@@ -54,7 +57,7 @@ export class Session implements ConnectionTarget {
   readonly connection: Connection;
   #receiver: Receiver | null = null;
   /** Messages already JSON-quoted, waiting for a receiver. */
-  #outbox: string[] = [];
+  #outbox: string[] = NO_MESSAGES;
   #outboxBytes = 0;
   #closeFrame = '';
   #timer: NodeJS.Timeout | null = null;
@@ -132,6 +135,7 @@ export class Session implements ConnectionTarget {
     if (receiver !== null && this.#outbox.length === 0) {
       receiver.sendFrame(`a[${quoted}]`);
     } else {
+      if (this.#outbox === NO_MESSAGES) this.#outbox = [];
       this.#outbox.push(quoted);
       this.#outboxBytes += quoted.length;
       if (receiver !== null) this.#flushTo(receiver);
@@ -197,7 +201,7 @@ export class Session implements ConnectionTarget {
   /** The client does not keep up: close with 1009 and tear the transport down rather than grow without bound. */
   #overflow(): void {
     const receiver = this.#receiver;
-    this.#outbox = [];
+    this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
     receiver?.destroy();
@@ -213,7 +217,7 @@ export class Session implements ConnectionTarget {
     this.#dropTimer();
     const receiver = this.#receiver;
     this.#receiver = null;
-    this.#outbox = [];
+    this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     receiver?.end();
     this.host.forget(this);
@@ -223,7 +227,7 @@ export class Session implements ConnectionTarget {
   #flushTo(receiver: Receiver): void {
     if (this.#outbox.length === 0) return;
     const frame = arrayFrameFromQuoted(this.#outbox);
-    this.#outbox = [];
+    this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     receiver.sendFrame(frame);
     if (!receiver.congested) this.receiverDrained();

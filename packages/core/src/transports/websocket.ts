@@ -21,24 +21,42 @@ export interface MessageSocket extends EventEmitter {
   ping?(): void;
 }
 
+const kReceiver = Symbol('sockjs.receiver');
+
+/** The socket's receiver, reached from `this` so no session needs closures of its own (idle memory). */
+type OwnedSocket = MessageSocket & { [kReceiver]?: WebSocketReceiver };
+
+function onSocketMessage(this: OwnedSocket, data: Buffer): void {
+  this[kReceiver]?.onMessage(data);
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[kReceiver]?.onClose();
+}
+function onSocketPong(this: OwnedSocket): void {
+  this[kReceiver]?.session.pong();
+}
+function sendPing(this: WebSocketReceiver): void {
+  this.socket.ping!();
+}
+/** Errors (bad UTF-8, oversized message) are followed by `close`; listening keeps them from crashing the process. */
+function ignoreSocketError(): void {}
+
 /** Frames of one session as WebSocket text messages (PROTOCOL.md 5.1). */
 class WebSocketReceiver implements Receiver {
   readonly transport = 'websocket' as const;
-  readonly ping: (() => void) | undefined;
   #ended = false;
 
   constructor(
-    private readonly session: Session,
-    private readonly socket: MessageSocket,
-    usePing: boolean,
+    readonly session: Session,
+    readonly socket: OwnedSocket,
+    private readonly usePing: boolean,
     private readonly highWaterMark: number,
   ) {
-    this.ping = usePing ? () => socket.ping!() : undefined;
-    socket.on('message', (data: Buffer) => this.#onMessage(data));
-    socket.on('close', () => session.detach(this, false));
-    socket.on('pong', () => session.pong());
-    // Errors (bad UTF-8, oversized message) are followed by `close`; the listener keeps them from crashing the process.
-    socket.on('error', () => {});
+    socket[kReceiver] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('pong', onSocketPong);
+    socket.on('error', ignoreSocketError);
   }
 
   get congested(): boolean {
@@ -49,6 +67,11 @@ class WebSocketReceiver implements Receiver {
     return this.socket.bufferedAmount;
   }
 
+  /** Present only in effect when pings are on: hixie-76 has none, and `websocketHeartbeat: 'frame'` wants `h` frames. */
+  get ping(): ((this: WebSocketReceiver) => void) | undefined {
+    return this.usePing ? sendPing : undefined;
+  }
+
   destroy(): void {
     this.#ended = true;
     this.socket.terminate();
@@ -56,7 +79,7 @@ class WebSocketReceiver implements Receiver {
 
   sendFrame(frame: string): void {
     const crossesHighWaterMark = this.socket.bufferedAmount + frame.length > this.highWaterMark;
-    this.socket.send(frame, crossesHighWaterMark ? this.#afterCongestedSend : undefined);
+    this.socket.send(frame, crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.#drained()) : undefined);
   }
 
   /** The session closed: its close frame went out, now close the socket with 1000 and end the session at once. */
@@ -75,11 +98,18 @@ class WebSocketReceiver implements Receiver {
     this.socket.resume();
   }
 
-  #afterCongestedSend = (): void => {
-    if (!this.congested) this.session.receiverDrained();
-  };
+  onClose(): void {
+    this.session.detach(this, false);
+  }
 
-  #onMessage(data: Buffer): void {
+  /** Created only for sessions that ever pass the high-water mark. */
+  #afterCongestedSend: (() => void) | undefined;
+
+  #drained(): void {
+    if (!this.congested) this.session.receiverDrained();
+  }
+
+  onMessage(data: Buffer): void {
     const text = data.toString('utf8');
     if (text === '') return;
     let value: unknown;
