@@ -131,7 +131,7 @@ describe('cookies and session ids', () => {
     const [cookie] = res.headers['set-cookie'] ?? [];
     assert.ok(cookie?.startsWith('JSESSIONID=v1; '), cookie);
     for (const attribute of ['Max-Age=60', 'Domain=example.com', 'Path=/echo', 'HttpOnly', 'Secure', 'SameSite=Strict']) {
-      assert.ok(cookie.split('; ').includes(attribute), `${attribute} in ${cookie}`);
+      assert.ok((cookie ?? '').split('; ').includes(attribute), `${attribute} in ${cookie}`);
     }
   });
 
