@@ -230,8 +230,9 @@ describe('advisory regressions', () => {
           const head = parseHead(ex.data);
           assert.ok(head, `${method} ${path} ${JSON.stringify(upgrade)}: no HTTP answer, got ${JSON.stringify(ex.data.toString('latin1').slice(0, 80))}`);
           assert.ok(head.status >= 200 && head.status < 600 && head.status !== 101, `${method} ${path}: ${head.status}`);
-          // A complete answer on an upgrade socket is close-delimited; only a live stream (eventsource) may stay open.
-          const streaming = method === 'GET' && path.endsWith('/eventsource') && head.status === 200;
+          // A complete answer on an upgrade socket is close-delimited; only a live receiver may stay open: the
+          // eventsource stream, or a poll on an existing session waiting for its frame (PROTOCOL.md 5.3).
+          const streaming = head.status === 200 && /\/(eventsource|xhr|jsonp)(\?|$)/.test(path);
           assert.ok(ex.closedByServer || streaming || head.headers.get('connection') !== 'close', `${method} ${path}: left open after Connection: close`);
         }
       }

@@ -228,9 +228,18 @@ export class Endpoint implements SessionHost {
       sendText(base.res, 503, 'SockJS server is closed');
       return;
     }
-    if (this.#originAllowed && !this.#originAllowed(req)) {
-      sendText(base.res, 403, 'Origin not allowed');
-      return;
+    if (this.#originAllowed) {
+      let allowed: boolean;
+      try {
+        allowed = this.#originAllowed(req);
+      } catch (error) {
+        this.#internalError(base, error);
+        return;
+      }
+      if (!allowed) {
+        sendText(base.res, 403, 'Origin not allowed');
+        return;
+      }
     }
     const found = this.#router.route(req.method ?? 'GET', path.slice(this.options.prefix.length));
     if (found.kind === 'found' && (found.params.session?.length ?? 0) > this.options.maxSessionIdLength) {

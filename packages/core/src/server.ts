@@ -190,14 +190,14 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   }
 
   /**
-   * Ends every session with a close frame, frees every timer, gives attached
-   * servers their listeners back, and resolves when done. Requests that still
-   * reach the server afterwards get 503.
+   * Ends every session with a close frame, frees every timer, and resolves
+   * when done. It stays attached, so requests under the prefix that still
+   * arrive get 503 rather than hanging on a server with no other listener;
+   * call `detach()` as well to hand the paths back to the application.
    */
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       for (const endpoint of this.#endpoints) endpoint.close();
-      this.detach();
       setImmediate(resolve);
     });
     return this.#closing;

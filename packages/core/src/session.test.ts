@@ -219,11 +219,15 @@ test('a session whose client stops reading is closed with 1009 once maxBufferedB
   assert.equal(session.hasTimer, false);
 });
 
-test('unsent messages of a polling session count toward maxBufferedBytes too', async () => {
+test('unsent messages of a polling session count toward maxBufferedBytes; the next poll gets the 1009 close frame', async () => {
   const { session } = setup({ maxBufferedBytes: 50 });
   attach(session, new RecordingReceiver(session, 1));
   await sleep(0);
   assert.equal(session.connection.write('x'.repeat(30)), true);
   assert.equal(session.connection.write('x'.repeat(30)), false);
-  assert.equal(session.readyState, ReadyState.CLOSED);
+  assert.equal(session.readyState, ReadyState.CLOSING);
+  const poll = new RecordingReceiver(session, 1);
+  attach(session, poll);
+  assert.deepEqual(poll.frames, ['c[1009,"Send buffer overflow"]'], 'queued messages were dropped, the client is told why');
+  session.terminate();
 });

@@ -198,13 +198,18 @@ export class Session implements ConnectionTarget {
     return this.#timerKind !== TimerKind.None;
   }
 
-  /** The client does not keep up: close with 1009 and tear the transport down rather than grow without bound. */
+  /**
+   * The client does not keep up: drop what is queued and close with 1009. An
+   * attached transport is torn down (it is the thing not draining); a polling
+   * session keeps its close frame for the next poll, as any closed session does.
+   */
   #overflow(): void {
     const receiver = this.#receiver;
     this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
-    receiver?.destroy();
+    if (receiver === null) return;
+    receiver.destroy();
     this.terminate();
   }
 

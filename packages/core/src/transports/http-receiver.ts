@@ -148,10 +148,12 @@ function serve(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTran
     socket.setNoDelay?.(true);
   }
   if (envelope.prelude !== undefined) res.write(envelope.prelude);
-  // A polling answer goes out whole with its one frame; it must stay chunked (or close-delimited), never Content-Length.
+  // A polling answer may go out whole with its one frame; it must stay chunked (or close-delimited), never Content-Length.
   else res.removeHeader('Content-Length');
 
   const limit = transport.streaming ? options.responseLimit : 1;
   const receiver = new HttpReceiver(transport.name, session, res, envelope.wrap, limit);
   session.attach(receiver, () => session.connection.refresh(req, transport.name, options.exposedHeaders));
+  // A poll that has to wait still gets its status and headers now (PROTOCOL.md 5); one answered at once went out in one write.
+  if (!res.headersSent && !res.writableEnded) res.flushHeaders();
 }

@@ -30,9 +30,16 @@ class RawWebSocketConnection implements ConnectionTarget {
   }
 
   send(message: string): boolean {
-    const over = this.ws.bufferedAmount + message.length > this.endpoint.options.sendHighWaterMark;
+    const { sendHighWaterMark, maxBufferedBytes } = this.endpoint.options;
+    const over = this.ws.bufferedAmount + message.length > sendHighWaterMark;
     if (over) this.#drainWanted = true;
     this.ws.send(message, over ? this.#afterCongestedSend : undefined);
+    if (this.ws.bufferedAmount > maxBufferedBytes) {
+      // Same policy as SockJS sessions: a client that stops reading is cut off, not buffered for without bound.
+      this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
+      this.terminate();
+      return false;
+    }
     return !over;
   }
 
