@@ -1,4 +1,4 @@
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { SockJSError, SockJSServer, type Connection, type SockJSServerOptions } from '@sockjs-server/core';
 
@@ -13,7 +13,8 @@ export interface FastifySockJSOptions extends SockJSServerOptions {
   server?: SockJSServer;
 }
 
-const plugin: FastifyPluginCallback<FastifySockJSOptions> = (fastify, options, done) => {
+// Async so that invalid options reject `register()` instead of throwing inside avvio.
+const plugin: FastifyPluginAsync<FastifySockJSOptions> = async (fastify, options) => {
   const { onConnection, server, ...sockjsOptions } = options;
   if (server && Object.keys(sockjsOptions).length > 0) {
     throw new SockJSError('SOCKJS_ERR_INVALID_OPTION', `give either \`server\` or SockJS options, not both (got ${Object.keys(sockjsOptions).join(', ')})`);
@@ -29,7 +30,6 @@ const plugin: FastifyPluginCallback<FastifySockJSOptions> = (fastify, options, d
   sockjs.attachUpgrade(fastify.server);
   // preClose, not onClose: open streams and WebSockets would keep server.close() waiting.
   fastify.addHook('preClose', (next) => void sockjs.close().then(() => next(), next));
-  done();
 };
 
 /**
