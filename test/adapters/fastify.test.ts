@@ -6,7 +6,7 @@ import type FastifyType from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { SockJSServer, isSockJSError } from '@sockjs-server/core';
 import { sockjs, type FastifySockJSOptions } from '@sockjs-server/fastify';
-import { FASTIFY_VERSIONS, echoOnce, load, openStream, openWebSocket, request, sendAndReceive, sessionPath } from './harness.ts';
+import { FASTIFY_VERSIONS, echoOnce, load, openStream, openWebSocket, request, assertDelivered, sessionPath } from './harness.ts';
 
 const echoOptions: FastifySockJSOptions = { prefix: '/echo', onConnection: (conn) => conn.on('data', (m: string) => conn.write(m)) };
 
@@ -46,11 +46,7 @@ for (const [name, pkg] of Object.entries(FASTIFY_VERSIONS)) {
         ['xhr_send', '["json"]', 'application/json', 'a["json"]'],
         ['xhr_send', big, 'text/plain', `a${big}`],
       ] as const;
-      for (const [transport, body, type, frame] of cases) {
-        const result = await sendAndReceive(port, '/echo', transport, body, type);
-        assert.ok(result.send.status < 300, `${transport} ${type}: ${result.send.status} ${result.send.body}`);
-        assert.equal(result.frame, frame, `${transport} ${type}`);
-      }
+      await assertDelivered(port, '/echo', cases);
       assert.equal((await request(port, 'POST', '/json', big, { 'content-type': 'application/json' })).status, 413, "Fastify's own routes keep their limit");
     });
 

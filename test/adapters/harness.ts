@@ -102,6 +102,18 @@ export async function sendAndReceive(port: number, prefix: string, sendPath: 'xh
   }
 }
 
+/** [transport, body, content type, the frame the echo must answer] */
+export type DeliveryCase = readonly [transport: 'xhr_send' | 'jsonp_send', body: string, contentType: string, frame: string];
+
+/** Sends each case to an echo service at `prefix` and checks that it was accepted and echoed. */
+export async function assertDelivered(port: number, prefix: string, cases: readonly DeliveryCase[]): Promise<void> {
+  for (const [transport, body, type, frame] of cases) {
+    const result = await sendAndReceive(port, prefix, transport, body, type);
+    if (result.send.status >= 300) throw new Error(`${transport} ${type}: ${result.send.status} ${result.send.body}`);
+    if (result.frame !== frame) throw new Error(`${transport} ${type}: echoed ${JSON.stringify(result.frame)}, expected ${JSON.stringify(frame)}`);
+  }
+}
+
 function assertFrame(frame: string, expected: string): void {
   if (frame !== expected) throw new Error(`expected frame ${JSON.stringify(expected)}, got ${JSON.stringify(frame)}`);
 }

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type KoaType from 'koa';
 import type bodyParserType from 'koa-bodyparser';
 import { sockjs, type KoaSockJSMiddleware } from '@sockjs-server/koa';
-import { KOA_VERSIONS, echoOnce, load, openStream, openWebSocket, request, sendAndReceive, serve, sessionPath } from './harness.ts';
+import { KOA_VERSIONS, echoOnce, load, openStream, openWebSocket, request, assertDelivered, serve, sessionPath } from './harness.ts';
 
 function echo(prefix = '/echo'): KoaSockJSMiddleware {
   const service = sockjs({ prefix });
@@ -81,11 +81,7 @@ for (const [name, pkg] of Object.entries(KOA_VERSIONS)) {
         ['xhr_send', '["text"]', 'text/plain', 'a["text"]'],
         ['jsonp_send', 'd=%5B%22form%22%5D', 'application/x-www-form-urlencoded', 'a["form"]'],
       ] as const;
-      for (const [transport, body, type, frame] of cases) {
-        const result = await sendAndReceive(port, '/echo', transport, body, type);
-        assert.ok(result.send.status < 300, `${transport} ${type}: ${result.send.status} ${result.send.body}`);
-        assert.equal(result.frame, frame, `${transport} ${type}`);
-      }
+      await assertDelivered(port, '/echo', cases);
     });
 
     test('close() ends the sessions so server.close() completes, and Koa reports no client aborts', async (t) => {

@@ -14,7 +14,7 @@ import type expressType from 'express';
 import { sockjs as connectSockjs } from '@sockjs-server/connect';
 import { sockjs as expressSockjs, type SockJSMiddleware } from '@sockjs-server/express';
 import type { SockJSServerOptions } from '@sockjs-server/core';
-import { EXPRESS_VERSIONS, echoOnce, load, openStream, openWebSocket, request, sendAndReceive, serve, sessionPath } from './harness.ts';
+import { EXPRESS_VERSIONS, echoOnce, load, openStream, openWebSocket, request, assertDelivered, sendAndReceive, serve, sessionPath } from './harness.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 interface App {
@@ -179,11 +179,7 @@ for (const [name, pkg] of Object.entries(EXPRESS_VERSIONS)) {
       ['jsonp_send', 'd=%5B%22form%22%5D', 'application/x-www-form-urlencoded', 'a["form"]'],
       ['jsonp_send', '["raw"]', 'text/plain', 'a["raw"]'],
     ] as const;
-    for (const [transport, body, type, frame] of cases) {
-      const result = await sendAndReceive(port, '/echo', transport, body, type);
-      assert.ok(result.send.status < 300, `${transport} ${type}: ${result.send.status} ${result.send.body}`);
-      assert.equal(result.frame, frame, `${transport} ${type}`);
-    }
+    await assertDelivered(port, '/echo', cases);
   });
 }
 
