@@ -26,7 +26,9 @@ function sourceMapFor(url) {
     try {
       const path = fileURLToPath(url);
       map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
-    } catch {}
+    } catch {
+      // No source map (a Node internal or a dependency): positions stay as they are.
+    }
     maps.set(url, map);
   }
   return maps.get(url);

@@ -569,7 +569,10 @@ async function memory() {
   const open = cfg.transport === 'websocket' ? () => openWs('/echo') : () => new XhrSession('xhr_streaming', () => {}).open();
   // Warm the server's code paths, then take the baseline.
   const warm = await openMany(20, open);
-  for (const s of warm) (s instanceof XhrSession ? s.close() : s.terminate());
+  for (const s of warm) {
+    if (s instanceof XhrSession) s.close();
+    else s.terminate();
+  }
   await sleep(300);
   const base = await control('mem');
   const t0 = now();
