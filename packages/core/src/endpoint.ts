@@ -8,7 +8,7 @@ import { sendMethodNotAllowed, sendNotFound, sendText, setNoCache } from './http
 import { applyJsessionid } from './jsessionid.js';
 import { NO_LOG, type ResolvedOptions } from './options.js';
 import { compileOriginPolicy, frameAncestors, type OriginCheck } from './origin-policy.js';
-import { Router, splitUrl, type RouteDefinition } from './router.js';
+import { Router, isUnderPrefix, splitUrl, type RouteDefinition, type RouteResult, type SplitUrl } from './router.js';
 import { Session, type SessionHost } from './session.js';
 import { createIframeResponder, createInfoResponder, sendGreeting, sendPreflight } from './static-pages.js';
 import { eventSource } from './transports/eventsource.js';
@@ -59,6 +59,14 @@ function routesFor(options: ResolvedOptions, info: Route, iframe: Route): RouteD
     on('xhr-streaming') && { method: 'OPTIONS', path: `${S}/xhr_streaming`, handler: preflight('OPTIONS, POST') },
   ];
   return routes.filter((r): r is RouteDefinition<Route> => r !== false);
+}
+
+/** The response to answer on: a request's own, or one made on demand for an upgrade socket. */
+type Responder = ServerResponse | (() => ServerResponse);
+const responseOf = (responder: Responder): ServerResponse => (typeof responder === 'function' ? responder() : responder);
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /**
@@ -198,105 +206,99 @@ export class Endpoint implements SessionHost {
 
   // --- dispatch ----------------------------------------------------------
 
-  /** Handles a request whose path is under this prefix. */
-  handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const { path, query } = splitUrl(req.url ?? '/');
-    this.#dispatch({ req, res, params: {}, query }, path);
+  /** True when `path` (a request path without its query) belongs to this service. */
+  claims(path: string): boolean {
+    return isUnderPrefix(path, this.options.prefix);
+  }
+
+  /** Handles a request whose path is under this prefix; `url` is `req.url` already split, when the caller has it. */
+  handleRequest(req: IncomingMessage, res: ServerResponse, url: SplitUrl = splitUrl(req.url ?? '/')): void {
+    if (this.options.log !== NO_LOG) this.#logResponse(req, res);
+    const found = this.#route(req, url.path, res);
+    if (found) this.#run({ req, res, params: found.params, query: url.query }, found.handler);
   }
 
   /** Handles an `upgrade` request whose path is under this prefix: a WebSocket handshake, or an HTTP answer on the raw socket. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const { path, query } = splitUrl(req.url ?? '/');
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: SplitUrl = splitUrl(req.url ?? '/')): void {
+    if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
+    if (this.options.log !== NO_LOG) this.options.log('info', `${req.method} ${req.url} 0ms (upgrade)`);
     let res: ServerResponse | undefined;
     // The response is created only if needed: a WebSocket handshake must find the socket untouched.
+    const response = () => (res ??= responseOnUpgradeSocket(req, socket));
+    const found = this.#route(req, url.path, response);
+    if (!found) return;
     const ctx: RequestContext = {
       req,
       get res() {
-        return (res ??= responseOnUpgradeSocket(req, socket));
+        return response();
       },
-      params: {},
-      query,
+      params: found.params,
+      query: url.query,
       upgrade: { socket, head },
     };
-    this.#dispatch(ctx, path);
+    this.#run(ctx, found.handler);
   }
 
-  #dispatch(base: RequestContext, path: string): void {
-    const { req } = base;
-    if (this.options.log !== NO_LOG) this.#logRequest(req, base);
+  /** Answers what is refused before any route runs (closed, origin, unknown path, wrong method); otherwise the route. */
+  #route(req: IncomingMessage, path: string, response: Responder): Extract<RouteResult<Route>, { kind: 'found' }> | undefined {
     if (this.#closed) {
-      sendText(base.res, 503, 'SockJS server is closed');
-      return;
+      sendText(responseOf(response), 503, 'SockJS server is closed');
+      return undefined;
     }
     if (this.#originAllowed) {
       let allowed: boolean;
       try {
         allowed = this.#originAllowed(req);
       } catch (error) {
-        this.#internalError(base, error);
-        return;
+        this.#internalError(req, responseOf(response), error);
+        return undefined;
       }
       if (!allowed) {
-        sendText(base.res, 403, 'Origin not allowed');
-        return;
+        sendText(responseOf(response), 403, 'Origin not allowed');
+        return undefined;
       }
     }
     const found = this.#router.route(req.method ?? 'GET', path.slice(this.options.prefix.length));
-    if (found.kind === 'found' && (found.params.session?.length ?? 0) > this.options.maxSessionIdLength) {
-      sendNotFound(base.res);
-      return;
-    }
-    if (found.kind === 'not-found') {
-      sendNotFound(base.res);
-      return;
-    }
     if (found.kind === 'method-not-allowed') {
-      sendMethodNotAllowed(base.res, found.allow);
-      return;
+      sendMethodNotAllowed(responseOf(response), found.allow);
+      return undefined;
     }
-    const route = found.handler;
-    const ctx: RequestContext = {
-      req,
-      get res() {
-        return base.res;
-      },
-      params: found.params,
-      query: base.query,
-      ...(base.upgrade ? { upgrade: base.upgrade } : {}),
-    };
+    if (found.kind === 'not-found' || (found.params.session?.length ?? 0) > this.options.maxSessionIdLength) {
+      sendNotFound(responseOf(response));
+      return undefined;
+    }
+    return found;
+  }
+
+  #run(ctx: RequestContext, route: Route): void {
     try {
       if (route.kind === 'session') {
         setNoCache(ctx.res);
-        applyJsessionid(this.options, req, ctx.res);
+        applyJsessionid(this.options, ctx.req, ctx.res);
       }
       const pending = route.run(this, ctx);
-      if (pending) pending.catch((error: unknown) => this.#internalError(ctx, error));
+      if (pending) pending.catch((error: unknown) => this.#internalError(ctx.req, ctx.res, error));
     } catch (error) {
-      this.#internalError(ctx, error);
+      this.#internalError(ctx.req, ctx.res, error);
     }
   }
 
-  #internalError(ctx: RequestContext, error: unknown): void {
-    this.options.log('error', `${ctx.req.method} ${ctx.req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    const { res } = ctx;
+  #internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    this.options.log('error', `${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (!res.headersSent) sendText(res, 500, 'Internal Server Error');
     else res.destroy();
   }
 
-  #logRequest(req: IncomingMessage, ctx: RequestContext): void {
+  #logResponse(req: IncomingMessage, res: ServerResponse): void {
     const started = Date.now();
     const { log } = this.options;
     let finished = false;
     const line = (status: string) => log('info', `${req.method} ${req.url} ${Date.now() - started}ms ${status}`);
-    if (ctx.upgrade) {
-      line('(upgrade)');
-      return;
-    }
-    ctx.res.once('finish', () => {
+    res.once('finish', () => {
       finished = true;
-      line(String(ctx.res.statusCode));
+      line(String(res.statusCode));
     });
-    ctx.res.once('close', () => finished || line('(unfinished)'));
+    res.once('close', () => finished || line('(unfinished)'));
   }
 
   /** Ends every session with a close frame and frees its timer; later requests get 503. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arrayFrame,
+  arrayFrameFromQuoted,
   closeFrame,
   escapeEventSourceData,
   quoteMessage,
@@ -39,6 +39,8 @@ test('quoteMessage escapes lone surrogates and control characters', () => {
   assert.equal(quoteMessage('\u0000\u001f\t'), '"\\u0000\\u001f\\t"');
   assert.equal(JSON.parse(quoteMessage('\ud800x\udfff')), '\ud800x\udfff');
 });
+
+const arrayFrame = (messages: string[]) => arrayFrameFromQuoted(messages.map(quoteMessage));
 
 test('array and close frames have the reference serialisation', () => {
   assert.equal(arrayFrame(['hello', 'x"y']), 'a["hello","x\\"y"]');

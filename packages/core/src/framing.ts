@@ -24,10 +24,6 @@ export function arrayFrameFromQuoted(quoted: readonly string[]): string {
   return quoted.length === 1 ? `a[${quoted[0]}]` : `a[${quoted.join(',')}]`;
 }
 
-export function arrayFrame(messages: readonly string[]): string {
-  return arrayFrameFromQuoted(messages.map(quoteMessage));
-}
-
 export function closeFrame(code: number, reason: string): string {
   return 'c' + JSON.stringify([code, reason]);
 }

@@ -88,8 +88,13 @@ export function isUnderPrefix(path: string, prefix: string): boolean {
   return prefix === '' || (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47));
 }
 
+export interface SplitUrl {
+  readonly path: string;
+  readonly query: string;
+}
+
 /** Splits a raw request URL into its undecoded path and the query string. */
-export function splitUrl(url: string): { path: string; query: string } {
+export function splitUrl(url: string): SplitUrl {
   const q = url.indexOf('?');
   return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }

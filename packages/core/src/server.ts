@@ -85,12 +85,13 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
    * returns true; otherwise calls `next()` (if given) and returns false.
    */
   handleRequest(req: IncomingMessage, res: ServerResponse, next?: NextFunction): boolean {
-    const endpoint = this.#endpointFor(req.url ?? '/');
+    const url = splitUrl(req.url ?? '/');
+    const endpoint = this.#endpointFor(url.path);
     if (endpoint === undefined) {
       next?.();
       return false;
     }
-    endpoint.handleRequest(req, res);
+    endpoint.handleRequest(req, res, url);
     return true;
   }
 
@@ -99,10 +100,10 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
    * true; returns false, leaving the socket untouched, for any other path.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const endpoint = this.#endpointFor(req.url ?? '/');
+    const url = splitUrl(req.url ?? '/');
+    const endpoint = this.#endpointFor(url.path);
     if (endpoint === undefined) return false;
-    if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
-    endpoint.handleUpgrade(req, socket, head);
+    endpoint.handleUpgrade(req, socket, head, url);
     return true;
   }
 
@@ -136,7 +137,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     }
     const claims = (req: IncomingMessage) => {
       const url = urlBelowMount(req.url ?? '/', attachment.mountPath);
-      return url !== undefined && this.#endpointFor(url) !== undefined;
+      return url !== undefined && this.#endpointFor(splitUrl(url).path) !== undefined;
     };
     const listener: BrandedUpgradeListener = Object.assign(
       (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -209,9 +210,8 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     return endpoint;
   }
 
-  #endpointFor(url: string): Endpoint | undefined {
-    const { path } = splitUrl(url);
-    for (const endpoint of this.#endpoints) if (isUnderPrefix(path, endpoint.options.prefix)) return endpoint;
+  #endpointFor(path: string): Endpoint | undefined {
+    for (const endpoint of this.#endpoints) if (endpoint.claims(path)) return endpoint;
     return undefined;
   }
 
@@ -223,14 +223,12 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     if (existing.some((a) => a.endpoint === endpoint)) {
       throw new SockJSError('SOCKJS_ERR_ALREADY_ATTACHED', `the service at ${JSON.stringify(endpoint.options.prefix)} is already attached to this server`);
     }
-    const { prefix } = endpoint.options;
     const previousRequest = server.listeners('request') as RequestListener[];
     const previousUpgrade = server.listeners('upgrade') as UpgradeListener[];
-    const claims = (req: IncomingMessage) => isUnderPrefix(splitUrl(req.url ?? '/').path, prefix);
-
     const onRequest: RequestListener = (req, res) => {
-      if (claims(req)) {
-        endpoint.handleRequest(req, res);
+      const url = splitUrl(req.url ?? '/');
+      if (endpoint.claims(url.path)) {
+        endpoint.handleRequest(req, res, url);
         return;
       }
       for (const listener of previousRequest) listener.call(server, req, res);
@@ -240,9 +238,9 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
       }
     };
     const onUpgrade: UpgradeListener = (req, socket, head) => {
-      if (claims(req)) {
-        if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
-        endpoint.handleUpgrade(req, socket, head);
+      const url = splitUrl(req.url ?? '/');
+      if (endpoint.claims(url.path)) {
+        endpoint.handleUpgrade(req, socket, head, url);
         return;
       }
       for (const listener of previousUpgrade) listener.call(server, req, socket, head);
@@ -288,6 +286,3 @@ function rejectUpgrade(socket: Duplex): void {
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 }
 
-function destroySocket(this: Duplex): void {
-  this.destroy();
-}

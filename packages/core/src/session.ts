@@ -37,6 +37,9 @@ export interface SessionHost {
   forget(session: Session): void;
 }
 
+const ANOTHER_CONNECTION_FRAME = closeFrame(CloseCode.ANOTHER_CONNECTION, CloseReason.ANOTHER_CONNECTION);
+const NORMAL_CLOSE_FRAME = closeFrame(CloseCode.NORMAL, CloseReason.NORMAL);
+
 /** Shared empty outbox: most sessions never queue a message, so they never allocate one. Never pushed to. */
 const NO_MESSAGES: string[] = [];
 
@@ -83,7 +86,7 @@ export class Session implements ConnectionTarget {
   /** A receiving request or WebSocket arrives (4.3). */
   attach(receiver: Receiver, refresh: () => void): void {
     if (this.#receiver !== null) {
-      receiver.sendFrame(closeFrame(CloseCode.ANOTHER_CONNECTION, CloseReason.ANOTHER_CONNECTION));
+      receiver.sendFrame(ANOTHER_CONNECTION_FRAME);
       receiver.end();
       return;
     }
@@ -218,7 +221,7 @@ export class Session implements ConnectionTarget {
     if (this.readyState === ReadyState.CLOSED) return;
     const wasAnnounced = this.readyState !== ReadyState.CONNECTING;
     this.readyState = ReadyState.CLOSED;
-    if (this.#closeFrame === '') this.#closeFrame = closeFrame(CloseCode.NORMAL, CloseReason.NORMAL);
+    if (this.#closeFrame === '') this.#closeFrame = NORMAL_CLOSE_FRAME;
     this.#dropTimer();
     const receiver = this.#receiver;
     this.#receiver = null;
