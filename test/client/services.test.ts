@@ -1,13 +1,13 @@
 // Real sockjs-client against the services whose /info changes what the
 // client does (websocket disabled, cookie_needed), and broadcast between
 // clients that use different transports.
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADAPTERS, startTestServer, type RunningTestServer } from '../helpers/test-server.ts';
+import { ADAPTERS } from '../helpers/test-server.ts';
 import {
+  useTestServer,
   NODE_TRANSPORTS,
   TestClient,
-  closeAllClients,
   fetchInfo,
   openClient,
   randomToken,
@@ -17,22 +17,14 @@ const TEST_TIMEOUT = { timeout: 20_000 };
 
 for (const adapter of ADAPTERS) {
   describe(`sockjs-client services (adapter ${adapter})`, () => {
-    let server: RunningTestServer;
-    before(async () => {
-      server = await startTestServer(adapter);
-    });
-    after(async () => {
-      await closeAllClients();
-      await server?.stop();
-    });
-    afterEach(closeAllClients);
+    const ctx = useTestServer(adapter);
 
     describe('websocket disabled', () => {
       it('/disabled_websocket_echo falls back to a non-websocket transport with the default list and echoes', TEST_TIMEOUT, async () => {
-        const info = await fetchInfo(`${server.baseUrl}/disabled_websocket_echo`);
+        const info = await fetchInfo(`${ctx.server.baseUrl}/disabled_websocket_echo`);
         assert.equal(info.websocket, false, '/info must advertise websocket: false');
 
-        const client = await openClient(`${server.baseUrl}/disabled_websocket_echo`);
+        const client = await openClient(`${ctx.server.baseUrl}/disabled_websocket_echo`);
         assert.notEqual(client.transportAtOpen, 'websocket');
         // With websocket ruled out by /info, xhr-streaming is the next
         // transport in the client's order that runs in Node (PROTOCOL.md 9);
@@ -46,7 +38,7 @@ for (const adapter of ADAPTERS) {
 
       it('/disabled_websocket_echo refuses a client that only allows websocket', TEST_TIMEOUT, async () => {
         // The client drops websocket because of /info and has nothing left to try.
-        const client = new TestClient(`${server.baseUrl}/disabled_websocket_echo`, 'websocket');
+        const client = new TestClient(`${ctx.server.baseUrl}/disabled_websocket_echo`, 'websocket');
         const closed = await client.waitClosed(10_000);
         assert.equal(client.transportAtOpen, null, 'must never open');
         assert.deepEqual(closed, { code: 2000, reason: 'All transports failed', wasClean: false });
@@ -55,13 +47,13 @@ for (const adapter of ADAPTERS) {
 
     describe('cookie_needed', () => {
       it('/cookie_needed_echo advertises cookie_needed: true', async () => {
-        const info = await fetchInfo(`${server.baseUrl}/cookie_needed_echo`);
+        const info = await fetchInfo(`${ctx.server.baseUrl}/cookie_needed_echo`);
         assert.equal(info.cookie_needed, true);
       });
 
       for (const transport of NODE_TRANSPORTS) {
         it(`/cookie_needed_echo echoes over ${transport}`, TEST_TIMEOUT, async () => {
-          const client = await openClient(`${server.baseUrl}/cookie_needed_echo`, transport);
+          const client = await openClient(`${ctx.server.baseUrl}/cookie_needed_echo`, transport);
           assert.equal(client.transportAtOpen, transport);
           const sent = [`cookie ${randomToken()}`, 'ü€\udc00%'];
           for (const m of sent) client.send(m);
@@ -76,8 +68,8 @@ for (const adapter of ADAPTERS) {
       const pairs = NODE_TRANSPORTS.map((t, i) => [t, NODE_TRANSPORTS[(i + 1) % NODE_TRANSPORTS.length]!] as const);
       for (const [first, second] of pairs) {
         it(`${first} <-> ${second}`, TEST_TIMEOUT, async () => {
-          const a = await openClient(`${server.baseUrl}/broadcast`, first);
-          const b = await openClient(`${server.baseUrl}/broadcast`, second);
+          const a = await openClient(`${ctx.server.baseUrl}/broadcast`, first);
+          const b = await openClient(`${ctx.server.baseUrl}/broadcast`, second);
           assert.equal(a.transportAtOpen, first);
           assert.equal(b.transportAtOpen, second);
 

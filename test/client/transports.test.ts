@@ -2,15 +2,15 @@
 // transport forced at a time. Every transport the client can run in Node is
 // covered: websocket (faye-websocket), xhr-streaming and xhr-polling (node
 // http), eventsource (the `eventsource` package).
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ADAPTERS, startTestServer, type RunningTestServer } from '../helpers/test-server.ts';
+import { ADAPTERS } from '../helpers/test-server.ts';
 import {
+  useTestServer,
   NODE_TRANSPORTS,
   TestClient,
   allCodeUnits,
-  closeAllClients,
   describeString,
   openClient,
   probeSession,
@@ -23,20 +23,12 @@ const TEST_TIMEOUT = { timeout: 20_000 };
 
 for (const adapter of ADAPTERS) {
   describe(`sockjs-client transports (adapter ${adapter})`, () => {
-    let server: RunningTestServer;
-    before(async () => {
-      server = await startTestServer(adapter);
-    });
-    after(async () => {
-      await closeAllClients();
-      await server?.stop();
-    });
-    afterEach(closeAllClients);
+    const ctx = useTestServer(adapter);
 
     for (const transport of NODE_TRANSPORTS) {
       describe(transport, () => {
         const open = async (service: string): Promise<TestClient> => {
-          const client = await openClient(`${server.baseUrl}/${service}`, transport);
+          const client = await openClient(`${ctx.server.baseUrl}/${service}`, transport);
           assert.equal(client.transportAtOpen, transport, 'the client must really use the forced transport');
           return client;
         };
@@ -194,11 +186,11 @@ for (const adapter of ADAPTERS) {
     }
 
     it('the server process is still healthy after all transports', async () => {
-      const client = await openClient(`${server.baseUrl}/echo`, 'xhr-polling');
+      const client = await openClient(`${ctx.server.baseUrl}/echo`, 'xhr-polling');
       client.send('still here');
       assert.equal(await client.nextMessage(), 'still here');
       await client.close();
-      assert.doesNotMatch(server.output(), /^\s+at .+:\d+:\d+\)?$/m, `server printed a stack trace:\n${server.output()}`);
+      assert.doesNotMatch(ctx.server.output(), /^\s+at .+:\d+:\d+\)?$/m, `server printed a stack trace:\n${ctx.server.output()}`);
     });
   });
 }

@@ -5,6 +5,8 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { after, afterEach, before } from 'node:test';
+import { startTestServer, type RunningTestServer } from './test-server.ts';
 
 /** The transports this suite requires to work from Node (see transport `enabled()` checks in sockjs-client/lib). */
 export const NODE_TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource'] as const;
@@ -300,4 +302,22 @@ export function allCodeUnits(parts: number): string[] {
     out.push(s);
   }
   return out;
+}
+
+/**
+ * The standard test server for one describe block: started before its tests,
+ * every client closed after each test, the server stopped at the end. Read
+ * `.server` inside tests (it is set once the block starts).
+ */
+export function useTestServer(adapter: string): { readonly server: RunningTestServer } {
+  const holder = {} as { server: RunningTestServer };
+  before(async () => {
+    holder.server = await startTestServer(adapter);
+  });
+  afterEach(closeAllClients);
+  after(async () => {
+    await closeAllClients();
+    await holder.server?.stop();
+  });
+  return holder;
 }
