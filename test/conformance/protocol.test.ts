@@ -57,6 +57,20 @@ for (const adapter of ADAPTERS) {
       assert.equal((await res.readBody()).toString(), 'a["still here"]\n');
     });
 
+    test('a poll with nothing to send yet gets its 200 and headers at once, chunked, body still open (5)', async (t) => {
+      const session = newSessionPath('echo');
+      await expectXhrPoll(server, session, 'o\n');
+      const parked = await connect(t, server.port);
+      // request() resolves when the head arrives and times out well before the 25 s heartbeat would send anything.
+      const res = await parked.request({ method: 'POST', path: `${session}/xhr` });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'application/javascript; charset=UTF-8');
+      assert.equal(res.headers.has('content-length'), false, 'never Content-Length on a receiving response');
+      assert.equal(res.complete, false, 'the body waits for the next frame');
+      await expectXhrSend(server, session, '["late"]');
+      assert.equal((await res.readBody()).toString(), 'a["late"]\n');
+    });
+
     test('messages written with no receiver attached go out together in one frame (4.4)', async () => {
       const session = newSessionPath('echo');
       await expectXhrPoll(server, session, 'o\n');
