@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// CPU profile of our server in chosen scenarios: runs the scenario once
-// against servers/ours.mjs started with --cpu-prof, then prints the top
+// CPU profile of a server in chosen scenarios: runs the scenario once
+// against servers/<server>.mjs (ours unless --server sockjs|limit) started with --cpu-prof, then prints the top
 // self-time functions as file:function (dist positions mapped back to
 // packages/core/src through the source map).
 //
-//   node bench/profile.mjs ws-echo-1000 xhrp-1000 [--quick] [--top 20]
+//   node bench/profile.mjs ws-echo-1000 xhrp-1000 [--quick] [--top 20] [--server ours|sockjs|limit]
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { join, relative } from 'node:path';
@@ -15,7 +15,9 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const topIndex = argv.indexOf('--top');
 const top = topIndex === -1 ? 20 : Number(argv[topIndex + 1]);
-const ids = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--top');
+const serverIndex = argv.indexOf('--server');
+const serverKind = serverIndex === -1 ? 'ours' : argv[serverIndex + 1];
+const ids = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--top' && argv[i - 1] !== '--server');
 const { list } = scenarios({ quick });
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -71,20 +73,20 @@ for (const id of ids) {
     console.error(`unknown scenario ${id}`);
     continue;
   }
-  const dir = join(BENCH_DIR, 'out', 'prof', id);
+  const dir = join(BENCH_DIR, 'out', 'prof', serverKind === 'ours' ? id : `${id}-${serverKind}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const server = await startServer('ours', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const server = await startServer(serverKind, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   let result;
   try {
-    result = await runGenerator({ ...scenario.gen, port: server.port, framing: 'sockjs' });
+    result = await runGenerator({ ...scenario.gen, port: server.port, framing: serverKind === 'limit' ? 'raw' : 'sockjs' });
     // A clean exit writes the profile.
     await fetch(`http://127.0.0.1:${server.port}/__bench/exit`).catch(() => {});
   } finally {
     await stopServer(server.child);
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  console.log(`\n## ${id}: ${scenario.title}`);
+  console.log(`\n## ${id} (${serverKind}): ${scenario.title}`);
   console.log(`result: ${JSON.stringify(result.metrics ?? result.error)}`);
   if (!file) {
     console.log('no profile written');

@@ -5,6 +5,7 @@ import {
   closeFrame,
   escapeEventSourceData,
   quoteMessage,
+  rememberClientQuoting,
   scriptSafeStringLiteral,
 } from './framing.js';
 
@@ -60,4 +61,21 @@ test('escapeEventSourceData escapes only %, CR, LF and NUL', () => {
   assert.equal(escapeEventSourceData('a["k%l"]'), 'a["k%25l"]');
   assert.equal(escapeEventSourceData('x\r\n\0y'), 'x%0D%0A%00y');
   assert.equal(escapeEventSourceData('a["plain"]'), 'a["plain"]');
+});
+
+// rememberClientQuoting is only a shortcut: whatever the client sent, the quoting must stay ours, byte for byte.
+test("quoteMessage stays canonical after any client spelling of the message", () => {
+  for (const [json, message, expected] of [
+    ['["plain ascii and \u00e9 raw"]', 'plain ascii and \u00e9 raw', '"plain ascii and \u00e9 raw"'],
+    ['"bare"', 'bare', '"bare"'],
+    ['["\\u0041"]', 'A', '"A"'],
+    ['["\\uD800"]', '\ud800', '"\\ud800"'],
+    ['["\\u005c"]', '\\', '"\\\\"'],
+    ['["x\u2028"]', 'x\u2028', '"x\\u2028"'],
+    ['[ "y"]', 'y', '"y"'],
+    ['["z" ]', 'z', '"z"'],
+  ] as const) {
+    rememberClientQuoting(json, message);
+    assert.equal(quoteMessage(message), expected, json);
+  }
 });

@@ -1,3 +1,5 @@
+import { rememberClientQuoting } from './framing.js';
+
 /** Why a client payload was refused, with the protocol's exact answer (PROTOCOL.md 3.4). */
 export const PayloadError = {
   EXPECTED: 'Payload expected.',
@@ -14,8 +16,11 @@ export function messagesFromValue(value: unknown): DecodedPayload {
   return { messages: value as string[] };
 }
 
-/** Decodes a JSON array of strings sent by xhr_send or jsonp_send. */
-export function decodePayload(text: string): DecodedPayload {
+/**
+ * Decodes a client payload: a JSON array of strings, or over WebSocket also a
+ * bare JSON string (`allowBareString`).
+ */
+export function decodePayload(text: string, allowBareString = false): DecodedPayload {
   if (text === '') return { error: PayloadError.EXPECTED };
   let value: unknown;
   try {
@@ -23,5 +28,7 @@ export function decodePayload(text: string): DecodedPayload {
   } catch {
     return { error: PayloadError.BROKEN_JSON };
   }
-  return messagesFromValue(value);
+  const decoded = messagesFromValue(allowBareString && typeof value === 'string' ? [value] : value);
+  if ('messages' in decoded && decoded.messages.length === 1) rememberClientQuoting(text, decoded.messages[0]!);
+  return decoded;
 }

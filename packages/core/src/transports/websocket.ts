@@ -4,7 +4,7 @@ import { CloseCode, CloseReason } from '../constants.js';
 import type { RequestContext } from '../context.js';
 import type { Endpoint } from '../endpoint.js';
 import { sendText } from '../http-response.js';
-import { messagesFromValue } from '../payload.js';
+import { decodePayload } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
 import { acceptHixie76 } from './hixie76.js';
 import { NOT_A_WEBSOCKET, isHixie76, isWebSocketUpgrade } from './upgrade-check.js';
@@ -112,14 +112,7 @@ class WebSocketReceiver implements Receiver {
   onMessage(data: Buffer): void {
     const text = data.toString('utf8');
     if (text === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#brokenFraming();
-      return;
-    }
-    const decoded = messagesFromValue(Array.isArray(value) ? value : [value]);
+    const decoded = decodePayload(text, true);
     if ('error' in decoded) this.#brokenFraming();
     else this.session.deliver(decoded.messages);
   }
