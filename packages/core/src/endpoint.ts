@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type ConnectionTarget } from './connection.js';
 import { CloseCode, CloseReason, type TransportName } from './constants.js';
 import type { RequestContext } from './context.js';
@@ -146,8 +146,14 @@ export class Endpoint implements SessionHost {
   }
 
   /** `ws` in noServer mode; created on the first handshake so HTTP-only services never allocate it. */
-  get webSocketServer(): WebSocketServer {
-    return (this.#webSocketServer ??= new WebSocketServer({ ...WS_LIMITS, maxPayload: this.options.maxMessageSize }));
+  /** Completes a WebSocket handshake on an upgrade socket this endpoint claimed. */
+  acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: WebSocket) => void): void {
+    this.#webSocketServer ??= new WebSocketServer({ ...WS_LIMITS, maxPayload: this.options.maxMessageSize });
+    this.#webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+      // `ws` now owns the socket and its errors; the guard would only keep a second listener (and an array) per session.
+      socket.off('error', destroySocket);
+      onOpen(ws);
+    });
   }
 
   // --- SessionHost -------------------------------------------------------

@@ -1,5 +1,6 @@
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
 import type { Connection, ConnectionTarget } from './connection.js';
+import { deadlineList, type DeadlineList, type DeadlineMember } from './deadline-list.js';
 import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage } from './framing.js';
 
 /**
@@ -52,10 +53,11 @@ const enum TimerKind {
 
 /**
  * A SockJS session (PROTOCOL.md 4): the state machine, the send buffer and
- * one timer that is, at any moment, the disconnect timer, the heartbeat timer
- * or a pong deadline — never two at once.
+ * one deadline that is, at any moment, the disconnect timer, the heartbeat
+ * timer or a pong deadline — never two at once. The deadline is a place in a
+ * shared DeadlineList, not a Timeout of its own.
  */
-export class Session implements ConnectionTarget {
+export class Session implements ConnectionTarget, DeadlineMember {
   readyState: ReadyState = ReadyState.CONNECTING;
   readonly connection: Connection;
   #receiver: Receiver | null = null;
@@ -63,13 +65,12 @@ export class Session implements ConnectionTarget {
   #outbox: string[] = NO_MESSAGES;
   #outboxBytes = 0;
   #closeFrame = '';
-  #timer: NodeJS.Timeout | null = null;
   #timerKind = TimerKind.None;
-  #timerDelay = 0;
-  /** When the Timeout will fire, and when the current kind is really due. */
-  #timerDue = 0;
-  #deadline = 0;
   #drainWanted = false;
+  deadlineList: DeadlineList | null = null;
+  deadlinePrev: DeadlineMember | null = null;
+  deadlineNext: DeadlineMember | null = null;
+  dueAt = 0;
 
   constructor(
     readonly id: string | null,
@@ -222,7 +223,7 @@ export class Session implements ConnectionTarget {
     const wasAnnounced = this.readyState !== ReadyState.CONNECTING;
     this.readyState = ReadyState.CLOSED;
     if (this.#closeFrame === '') this.#closeFrame = NORMAL_CLOSE_FRAME;
-    this.#dropTimer();
+    this.#clearTimer();
     const receiver = this.#receiver;
     this.#receiver = null;
     this.#outbox = NO_MESSAGES;
@@ -241,56 +242,21 @@ export class Session implements ConnectionTarget {
     if (!receiver.congested) this.receiverDrained();
   }
 
-  /**
-   * Points the session's one timer at `now + delay`. The Timeout object is
-   * kept for the session's life and rescheduled lazily: one already due to
-   * fire earlier is left alone (it re-arms itself for the rest when it fires),
-   * so a poll cycle costs a `refresh()`, not a clearTimeout/setTimeout pair.
-   */
+  /** Makes `kind` the session's one deadline, `delay` ms from now. A poll cycle costs two list relinks, no timer call. */
   #arm(kind: TimerKind, delay: number): void {
-    const now = Date.now();
     this.#timerKind = kind;
-    this.#deadline = now + delay;
-    if (this.#timer !== null && this.#timerDue !== 0 && this.#timerDue <= this.#deadline && this.#timerDelay !== delay) return;
-    this.#schedule(delay, now);
+    deadlineList(delay).add(this, Date.now());
   }
 
-  #schedule(delay: number, now: number): void {
-    this.#timerDue = now + delay;
-    if (this.#timer !== null && this.#timerDelay === delay) {
-      // refresh() also re-activates a Timeout that has already fired.
-      this.#timer.refresh();
-      return;
-    }
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timerDelay = delay;
-    this.#timer = setTimeout(onSessionTimer, delay, this);
-    this.#timer.unref();
-  }
-
-  /** Nothing is due; a pending Timeout fires once more and finds nothing to do. */
+  /** Nothing is due any more (a receiver attached, or the session closed). */
   #clearTimer(): void {
     this.#timerKind = TimerKind.None;
+    this.deadlineList?.remove(this);
   }
 
-  /** Releases the Timeout for good (the session is closed). */
-  #dropTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#timerKind = TimerKind.None;
-  }
-
-  /** Runs when the single session timer fires; never throws into the timer queue. */
-  onTimer(): void {
-    this.#timerDue = 0;
+  /** The deadline is reached; it has already left its list. Never throws into the list. */
+  onDeadline(): void {
     const kind = this.#timerKind;
-    if (kind === TimerKind.None) return;
-    const now = Date.now();
-    if (this.#deadline > now) {
-      // Fired for an earlier deadline that has since moved: wait for the rest.
-      this.#schedule(this.#deadline - now, now);
-      return;
-    }
     this.#timerKind = TimerKind.None;
     switch (kind) {
       case TimerKind.Disconnect:
@@ -313,10 +279,6 @@ export class Session implements ConnectionTarget {
         break;
     }
   }
-}
-
-function onSessionTimer(session: Session): void {
-  session.onTimer();
 }
 
 function announceOpen(session: Session): void {

@@ -97,7 +97,7 @@ export function rawWebSocket(endpoint: Endpoint, ctx: RequestContext): void {
   }
   const { socket, head } = ctx.upgrade;
   admitWebSocket(endpoint, ctx, 'websocket-raw', (data) =>
-    endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+    endpoint.acceptWebSocket(req, socket, head, (ws) => {
       const raw = new RawWebSocketConnection(endpoint, req, ws);
       raw.connection.data = data;
       endpoint.track(raw);

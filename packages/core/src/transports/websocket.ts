@@ -150,7 +150,7 @@ export function webSocket(endpoint: Endpoint, ctx: RequestContext): void {
       if (!accepted) sendText(ctx.res, 400, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
       return;
     }
-    endpoint.webSocketServer.handleUpgrade(req, socket, head, (ws) =>
+    endpoint.acceptWebSocket(req, socket, head, (ws) =>
       openSession(endpoint, req, ws, options.websocketHeartbeat === 'ping', data),
     );
   });

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeadlineList, type DeadlineMember } from './deadline-list.js';
+
+class Member implements DeadlineMember {
+  deadlineList: DeadlineList | null = null;
+  deadlinePrev: DeadlineMember | null = null;
+  deadlineNext: DeadlineMember | null = null;
+  dueAt = 0;
+  constructor(
+    readonly name: string,
+    private readonly fired: string[],
+    private readonly then: () => void = () => {},
+  ) {}
+  onDeadline(): void {
+    this.fired.push(this.name);
+    this.then();
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > 3000) assert.fail(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+test('members fire in the order they joined, once each, and leave the list', async () => {
+  const list = new DeadlineList(30);
+  const fired: string[] = [];
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => new Member(name, fired));
+  list.add(a!, Date.now());
+  await sleep(10);
+  list.add(b!, Date.now());
+  list.add(c!, Date.now());
+  await waitFor(() => fired.length === 3, 'all three');
+  assert.deepEqual(fired, ['a', 'b', 'c']);
+  assert.ok(list.isEmpty);
+  assert.equal(a!.deadlineList, null);
+  await sleep(60);
+  assert.deepEqual(fired, ['a', 'b', 'c'], 'nothing fires twice');
+});
+
+test('a removed member never fires, and re-joining moves a member to the back with a new due time', async () => {
+  const list = new DeadlineList(40);
+  const fired: string[] = [];
+  const a = new Member('a', fired);
+  const b = new Member('b', fired);
+  const gone = new Member('gone', fired);
+  const start = Date.now();
+  list.add(a, start);
+  list.add(gone, start);
+  list.add(b, start);
+  list.remove(gone);
+  await sleep(20);
+  list.add(a, Date.now());
+  await waitFor(() => fired.length === 2, 'a and b');
+  assert.deepEqual(fired, ['b', 'a']);
+  assert.ok(a.dueAt >= start + 60, 're-joining pushed the due time back');
+  await sleep(60);
+  assert.deepEqual(fired, ['b', 'a']);
+});
+
+test('a member may join another list while its deadline runs', async () => {
+  const short = new DeadlineList(10);
+  const long = new DeadlineList(30);
+  const fired: string[] = [];
+  let hops = 0;
+  const hopper: Member = new Member('hop', fired, () => {
+    if (++hops < 3) (hops % 2 ? long : short).add(hopper, Date.now());
+  });
+  short.add(hopper, Date.now());
+  await waitFor(() => hops === 3, 'three deadlines');
+  assert.deepEqual(fired, ['hop', 'hop', 'hop']);
+  assert.ok(short.isEmpty && long.isEmpty);
+});
+
+test('a member whose deadline throws does not hold up the others', async () => {
+  const list = new DeadlineList(15);
+  const fired: string[] = [];
+  const thrower = new Member('thrower', fired, () => {
+    throw new Error('from a close listener');
+  });
+  const after = new Member('after', fired);
+  // Joined 100 ms ago, so both are due now; fire() runs them directly and the throw reaches the caller.
+  list.add(thrower, Date.now() - 100);
+  list.add(after, Date.now() - 100);
+  assert.throws(() => list.fire(), /from a close listener/);
+  assert.deepEqual(fired, ['thrower']);
+  await waitFor(() => fired.includes('after'), 'the member after the throw');
+  assert.ok(list.isEmpty);
+});
