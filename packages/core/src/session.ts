@@ -158,7 +158,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
   deliver(messages: readonly string[]): void {
     if (this.readyState !== ReadyState.OPEN) return;
     for (const message of messages) {
-      if (!this.connection.push(message)) this.#receiver?.pauseInbound?.();
+      if (!this.connection.deliver(message)) this.#receiver?.pauseInbound?.();
     }
   }
 

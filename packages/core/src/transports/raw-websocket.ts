@@ -23,7 +23,7 @@ class RawWebSocketConnection implements ConnectionTarget {
     this.connection = new Connection(this, options.prefix, 'websocket-raw');
     this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
     ws.on('message', (data: Buffer) => {
-      if (this.readyState === ReadyState.OPEN && !this.connection.push(data.toString('utf8'))) ws.pause();
+      if (this.readyState === ReadyState.OPEN && !this.connection.deliver(data.toString('utf8'))) ws.pause();
     });
     ws.on('close', () => this.#closed());
     ws.on('error', () => {});

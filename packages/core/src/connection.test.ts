@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough, Writable } from 'node:stream';
+import { setImmediate as tick } from 'node:timers/promises';
+import { Connection, type ConnectionTarget } from './connection.js';
+import { ReadyState } from './constants.js';
+
+/** A target that records what the connection asks of its transport. */
+class FakeTarget implements ConnectionTarget {
+  readyState: ReadyState = ReadyState.OPEN;
+  readonly sent: string[] = [];
+  paused = false;
+  terminated = false;
+  readonly connection = new Connection(this, '/echo', 'websocket');
+
+  send(message: string): boolean {
+    this.sent.push(message);
+    return true;
+  }
+  close(): boolean {
+    if (this.readyState !== ReadyState.OPEN) return false;
+    this.readyState = ReadyState.CLOSING;
+    return true;
+  }
+  terminate(): void {
+    if (this.readyState === ReadyState.CLOSED) return;
+    this.terminated = true;
+    this.readyState = ReadyState.CLOSED;
+    this.connection.targetClosed();
+  }
+  pauseInbound(): void {
+    this.paused = true;
+  }
+  resumeInbound(): void {
+    this.paused = false;
+  }
+  /** What a session does with client messages. */
+  deliver(...messages: string[]): void {
+    for (const m of messages) if (!this.connection.deliver(m)) this.pauseInbound();
+  }
+}
+
+test('messages that arrive before anyone listens are held, then delivered in order', async () => {
+  const target = new FakeTarget();
+  target.deliver('one', 'two');
+  await tick();
+  const seen: string[] = [];
+  target.connection.on('data', (m) => seen.push(m));
+  target.deliver('three');
+  assert.deepEqual(seen, [], 'held messages go out from the next tick, and nothing overtakes them');
+  await tick();
+  assert.deepEqual(seen, ['one', 'two', 'three']);
+  target.deliver('four');
+  assert.deepEqual(seen, ['one', 'two', 'three', 'four'], 'a flowing connection delivers at once');
+});
+
+test('pause() holds messages and pauses the transport at 16; resume() releases them in order', async () => {
+  const target = new FakeTarget();
+  const seen: string[] = [];
+  target.connection.on('data', (m) => seen.push(m));
+  target.connection.pause();
+  assert.equal(target.connection.isPaused(), true);
+  const messages = Array.from({ length: 20 }, (_, i) => `m${i}`);
+  target.deliver(...messages);
+  assert.deepEqual(seen, []);
+  assert.equal(target.paused, true, 'the transport stops reading once 16 wait');
+  target.connection.resume();
+  assert.equal(target.paused, false);
+  await tick();
+  assert.deepEqual(seen, messages);
+});
+
+test('end and close come once each, after the held messages, even when the session closes first', async () => {
+  const target = new FakeTarget();
+  const events: string[] = [];
+  target.deliver('late reader');
+  target.terminate();
+  target.terminate();
+  await tick();
+  assert.equal(target.connection.readyState, ReadyState.CLOSED);
+  target.connection.on('end', () => events.push('end'));
+  target.connection.on('close', () => events.push('close'));
+  target.connection.on('data', (m) => events.push(`data:${m}`));
+  await tick();
+  assert.deepEqual(events, ['data:late reader', 'end']);
+  target.connection.resume();
+  await tick();
+  assert.deepEqual(events, ['data:late reader', 'end'], 'close was emitted before anyone listened, and only once');
+});
+
+test('end then close, once, for a connection that had a reader', async () => {
+  const target = new FakeTarget();
+  const events: string[] = [];
+  target.connection.on('data', (m) => events.push(`data:${m}`));
+  target.connection.on('end', () => events.push('end'));
+  target.connection.on('close', () => events.push('close'));
+  target.deliver('a');
+  target.connection.destroy();
+  target.connection.destroy();
+  assert.equal(target.terminated, true);
+  await tick();
+  assert.deepEqual(events, ['data:a', 'end', 'close']);
+  assert.equal(target.connection.write('after close'), false);
+  assert.equal(target.connection.readable, false);
+  assert.equal(target.connection.writable, false);
+});
+
+test('for await reads messages until the session ends', async () => {
+  const target = new FakeTarget();
+  const reading = (async () => {
+    const got: string[] = [];
+    for await (const message of target.connection) got.push(message);
+    return got;
+  })();
+  target.deliver('x', 'y');
+  await tick();
+  target.deliver('z');
+  target.terminate();
+  assert.deepEqual(await reading, ['x', 'y', 'z']);
+});
+
+test('for await pauses the transport while the loop body is slow', async () => {
+  const target = new FakeTarget();
+  const got: string[] = [];
+  const reading = (async () => {
+    for await (const message of target.connection) {
+      got.push(message);
+      if (got.length === 1) await tick();
+      if (got.length === 40) break;
+    }
+  })();
+  target.deliver(...Array.from({ length: 40 }, (_, i) => String(i)));
+  assert.equal(target.paused, true, 'a burst larger than 16 pauses the transport');
+  await reading;
+  assert.deepEqual(got, Array.from({ length: 40 }, (_, i) => String(i)));
+  assert.equal(target.connection.listenerCount('data'), 0, 'breaking out removes the listeners');
+});
+
+test('pipe() carries messages to a Writable and ends it when the session ends', async () => {
+  const target = new FakeTarget();
+  const out: string[] = [];
+  const sink = new Writable({
+    objectMode: true,
+    write(chunk: string, _encoding, done) {
+      out.push(chunk);
+      done();
+    },
+  });
+  const finished = new Promise((resolve) => sink.on('finish', resolve));
+  target.connection.pipe(sink);
+  target.deliver('p', 'q');
+  target.terminate();
+  await finished;
+  assert.deepEqual(out, ['p', 'q']);
+});
+
+test('a Readable piped into the connection is written as messages', async () => {
+  const target = new FakeTarget();
+  const source = new PassThrough({ objectMode: true });
+  source.pipe(target.connection as unknown as Writable, { end: false });
+  source.write('first');
+  source.write('second');
+  await tick();
+  assert.deepEqual(target.sent, ['first', 'second']);
+});
