@@ -45,9 +45,9 @@ export class Hixie76Socket extends EventEmitter {
     return this.socket.writableLength;
   }
 
-  send(text: string, callback?: (error?: Error | null) => void): void {
+  /** `payload` is UTF-8 text: hixie-76 has no other kind of frame. */
+  send(payload: Buffer, _options: unknown, callback?: (error?: Error | null) => void): void {
     if (this.#closed) return;
-    const payload = Buffer.from(text, 'utf8');
     const frame = Buffer.allocUnsafe(payload.length + 2);
     frame[0] = 0x00;
     payload.copy(frame, 1);

@@ -6,6 +6,7 @@ import type { RequestContext } from '../context.js';
 import type { Endpoint } from '../endpoint.js';
 import { sendText } from '../http-response.js';
 import { NOT_A_WEBSOCKET, isWebSocketUpgrade } from './upgrade-check.js';
+import { AS_TEXT } from './websocket.js';
 import { admitWebSocket } from './websocket-admission.js';
 
 /** A plain WebSocket for non-SockJS clients: no framing, no session, no heartbeat (PROTOCOL.md 5.2). */
@@ -33,7 +34,7 @@ class RawWebSocketConnection implements ConnectionTarget {
     const { sendHighWaterMark, maxBufferedBytes } = this.endpoint.options;
     const over = this.ws.bufferedAmount + message.length > sendHighWaterMark;
     if (over) this.#drainWanted = true;
-    this.ws.send(message, over ? this.#afterCongestedSend : undefined);
+    this.ws.send(Buffer.from(message, 'utf8'), AS_TEXT, over ? this.#afterCongestedSend : undefined);
     if (this.ws.bufferedAmount > maxBufferedBytes) {
       // Same policy as SockJS sessions: a client that stops reading is cut off, not buffered for without bound.
       this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
