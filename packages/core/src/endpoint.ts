@@ -149,11 +149,18 @@ export class Endpoint implements SessionHost {
   /** Completes a WebSocket handshake on an upgrade socket this endpoint claimed. */
   acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: WebSocket) => void): void {
     this.#webSocketServer ??= new WebSocketServer({ ...WS_LIMITS, maxPayload: this.options.maxMessageSize });
-    this.#webSocketServer.handleUpgrade(req, socket, head, (ws) => {
-      // `ws` now owns the socket and its errors; the guard would only keep a second listener (and an array) per session.
-      socket.off('error', destroySocket);
-      onOpen(ws);
-    });
+    // `ws` completes the handshake synchronously and `onOpen` sends the `o` frame at once: corked,
+    // the 101 response and that frame leave in one write instead of two.
+    socket.cork();
+    try {
+      this.#webSocketServer.handleUpgrade(req, socket, head, (ws) => {
+        // `ws` now owns the socket and its errors; the guard would only keep a second listener (and an array) per session.
+        socket.off('error', destroySocket);
+        onOpen(ws);
+      });
+    } finally {
+      socket.uncork();
+    }
   }
 
   // --- SessionHost -------------------------------------------------------

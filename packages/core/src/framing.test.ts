@@ -6,6 +6,7 @@ import {
   escapeEventSourceData,
   quoteMessage,
   rememberClientQuoting,
+  singleMessageFrame,
   scriptSafeStringLiteral,
 } from './framing.js';
 
@@ -78,4 +79,15 @@ test("quoteMessage stays canonical after any client spelling of the message", ()
     rememberClientQuoting(json, message);
     assert.equal(quoteMessage(message), expected, json);
   }
+});
+
+test('singleMessageFrame is one string for a fan-out and follows the message that changes', () => {
+  const first = singleMessageFrame('to everyone \u2028');
+  assert.equal(first, 'a["to everyone \\u2028"]');
+  assert.equal(singleMessageFrame('to everyone \u2028'), first);
+  assert.equal(singleMessageFrame('next'), 'a["next"]');
+  rememberClientQuoting('["from a client"]', 'from a client');
+  assert.equal(singleMessageFrame('from a client'), 'a["from a client"]');
+  assert.equal(quoteMessage('other'), '"other"');
+  assert.equal(singleMessageFrame('other'), 'a["other"]', 'quoting another message resets the frame');
 });

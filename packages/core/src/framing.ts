@@ -15,6 +15,8 @@ const escapeCodeUnit = (c: string) => '\\u' + c.charCodeAt(0).toString(16).padSt
  */
 let lastMessage: string | undefined;
 let lastQuoted = '';
+/** `a[lastQuoted]`, built on first use: the same string object for every recipient of a fan-out. */
+let lastFrame = '';
 
 /**
  * JSON-quotes one message the way sockjs-node does: `JSON.stringify` (which
@@ -27,7 +29,14 @@ export function quoteMessage(message: string): string {
   const quoted = HAS_UNSAFE_FOR_CLIENT.test(stringified) ? stringified.replace(UNSAFE_FOR_CLIENT, escapeCodeUnit) : stringified;
   lastMessage = message;
   lastQuoted = quoted;
+  lastFrame = '';
   return quoted;
+}
+
+/** The `a[...]` frame of one message (`quoteMessage` memo included). */
+export function singleMessageFrame(message: string): string {
+  if (message !== lastMessage) quoteMessage(message);
+  return (lastFrame ||= `a[${lastQuoted}]`);
 }
 
 /**
@@ -52,6 +61,7 @@ export function rememberClientQuoting(json: string, message: string): void {
   if (json.includes('\\') || HAS_UNSAFE_FOR_CLIENT.test(json)) return;
   lastMessage = message;
   lastQuoted = literal;
+  lastFrame = '';
 }
 
 export const OPEN_FRAME = 'o';

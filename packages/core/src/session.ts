@@ -1,7 +1,7 @@
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
 import type { Connection, ConnectionTarget } from './connection.js';
 import { deadlineList, type DeadlineList, type DeadlineMember } from './deadline-list.js';
-import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage } from './framing.js';
+import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage, singleMessageFrame } from './framing.js';
 
 /**
  * One way of carrying frames to the client: an HTTP response or a WebSocket.
@@ -134,11 +134,11 @@ export class Session implements ConnectionTarget, DeadlineMember {
   /** Application → client (4.4). Returns false while the outbound queue is above the high-water mark. */
   send(message: string): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
-    const quoted = quoteMessage(message);
     const receiver = this.#receiver;
     if (receiver !== null && this.#outbox.length === 0) {
-      receiver.sendFrame(`a[${quoted}]`);
+      receiver.sendFrame(singleMessageFrame(message));
     } else {
+      const quoted = quoteMessage(message);
       if (this.#outbox === NO_MESSAGES) this.#outbox = [];
       this.#outbox.push(quoted);
       this.#outboxBytes += quoted.length;

@@ -31,6 +31,21 @@ const kReceiver = Symbol('sockjs.receiver');
  */
 export const AS_TEXT = { binary: false } as const;
 
+/**
+ * The bytes of the frame encoded last. A fan-out hands every session the same
+ * frame string (`singleMessageFrame`), so it is encoded once and the buffer
+ * shared: `ws` neither copies nor changes the data of an unmasked frame.
+ */
+let lastFrame = '';
+let lastFrameBytes = Buffer.alloc(0);
+function frameBytes(frame: string): Buffer {
+  if (frame !== lastFrame) {
+    lastFrame = frame;
+    lastFrameBytes = Buffer.from(frame, 'utf8');
+  }
+  return lastFrameBytes;
+}
+
 /** The socket's receiver, reached from `this` so no session needs closures of its own (idle memory). */
 type OwnedSocket = MessageSocket & { [kReceiver]?: WebSocketReceiver };
 
@@ -88,7 +103,7 @@ class WebSocketReceiver implements Receiver {
   sendFrame(frame: string): void {
     const crossesHighWaterMark = this.socket.bufferedAmount + frame.length > this.highWaterMark;
     this.socket.send(
-      Buffer.from(frame, 'utf8'),
+      frameBytes(frame),
       AS_TEXT,
       crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.#drained()) : undefined,
     );
