@@ -9,6 +9,13 @@ export interface RequestContext {
   readonly params: Partial<Record<string, string>>;
   /** Raw query string (without `?`). */
   readonly query: string;
+  /**
+   * Headers every answer to this request carries, as a flat name/value list
+   * (the session step's no-cache and cookie, then CORS): answers go out with
+   * one `writeHead(status, list)`, which builds no per-response header map
+   * for Node to keep while a streaming response is open.
+   */
+  readonly headers: string[];
   /** Present when the request came through the HTTP server's `upgrade` event. */
   readonly upgrade?: { readonly socket: Duplex; readonly head: Buffer };
 }

@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type ConnectionTarget } from './connection.js';
-import { CloseCode, CloseReason, type TransportName } from './constants.js';
+import { CloseCode, CloseReason, NO_CACHE, type TransportName } from './constants.js';
 import type { RequestContext } from './context.js';
-import { sendMethodNotAllowed, sendNotFound, sendText, setNoCache } from './http-response.js';
+import { sendMethodNotAllowed, sendNotFound, sendText } from './http-response.js';
 import { applyJsessionid } from './jsessionid.js';
 import { NO_LOG, type ResolvedOptions } from './options.js';
 import { compileOriginPolicy, frameAncestors, type OriginCheck } from './origin-policy.js';
@@ -23,16 +23,20 @@ import { xhrStreaming } from './transports/xhr-streaming.js';
 import { responseOnUpgradeSocket } from './upgrade-response.js';
 
 interface Route {
-  /** `session` routes get no-cache headers and the JSESSIONID step first; `websocket` routes take over upgrade sockets. */
-  readonly kind: 'static' | 'session' | 'websocket';
+  /**
+   * `session` routes get no-cache headers and the JSESSIONID step first;
+   * `preflight` routes the JSESSIONID step only (they are cached for a year);
+   * `websocket` routes take over upgrade sockets.
+   */
+  readonly kind: 'static' | 'session' | 'preflight' | 'websocket';
   readonly run: (endpoint: Endpoint, ctx: RequestContext) => void | Promise<void>;
 }
 
 const session = (run: Route['run']): Route => ({ kind: 'session', run });
 const receiving = (transport: ReceivingTransport): Route => session((e, ctx) => receive(e, ctx, transport));
 const preflight = (methods: string): Route => ({
-  kind: 'session',
-  run: (e, { req, res }) => sendPreflight(e.options, req, res, methods),
+  kind: 'preflight',
+  run: (e, ctx) => sendPreflight(e.options, ctx, methods),
 });
 
 /** The route table of PROTOCOL.md 1.2 in sockjs-node 0.4 order, without the routes of disabled transports. */
@@ -228,7 +232,7 @@ export class Endpoint implements SessionHost {
   handleRequest(req: IncomingMessage, res: ServerResponse, url: SplitUrl = splitUrl(req.url ?? '/')): void {
     if (this.options.log !== NO_LOG) this.#logResponse(req, res);
     const found = this.#route(req, url.path, res);
-    if (found) this.#run({ req, res, params: found.params, query: url.query }, found.handler);
+    if (found) this.#run({ req, res, params: found.params, query: url.query, headers: [] }, found.handler);
   }
 
   /** Handles an `upgrade` request whose path is under this prefix: a WebSocket handshake, or an HTTP answer on the raw socket. */
@@ -247,6 +251,7 @@ export class Endpoint implements SessionHost {
       },
       params: found.params,
       query: url.query,
+      headers: [],
       upgrade: { socket, head },
     };
     this.#run(ctx, found.handler);
@@ -285,10 +290,8 @@ export class Endpoint implements SessionHost {
 
   #run(ctx: RequestContext, route: Route): void {
     try {
-      if (route.kind === 'session') {
-        setNoCache(ctx.res);
-        applyJsessionid(this.options, ctx.req, ctx.res);
-      }
+      if (route.kind === 'session') ctx.headers.push('Cache-Control', NO_CACHE);
+      if (route.kind === 'session' || route.kind === 'preflight') applyJsessionid(this.options, ctx);
       const pending = route.run(this, ctx);
       if (pending) pending.catch((error: unknown) => this.#internalError(ctx.req, ctx.res, error));
     } catch (error) {

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse, serialize } from 'cookie';
+import type { RequestContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
 
 /** RFC 6265 cookie-octets: what may be echoed back without quoting or injection. */
@@ -10,10 +10,11 @@ const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,256}$/;
  * request's cookie is echoed (or `dummy`), but only when it is a plain
  * cookie value, so a client cannot inject attributes into Set-Cookie.
  */
-export function applyJsessionid(options: ResolvedOptions, req: IncomingMessage, res: ServerResponse): void {
+export function applyJsessionid(options: ResolvedOptions, { req, res, headers }: RequestContext): void {
   const setting = options.jsessionid;
   if (setting === false) return;
   if (typeof setting === 'function') {
+    // sockjs-node's hook sets its headers on the response itself; writeHead() merges them with ours.
     setting(req, res);
     return;
   }
@@ -21,5 +22,5 @@ export function applyJsessionid(options: ResolvedOptions, req: IncomingMessage, 
   const sent = header ? parse(header).JSESSIONID : undefined;
   const value = sent !== undefined && COOKIE_VALUE.test(sent) ? sent : 'dummy';
   const attributes = options.jsessionidCookie;
-  res.setHeader('Set-Cookie', attributes ? serialize('JSESSIONID', value, { path: '/', ...attributes }) : `JSESSIONID=${value}; path=/`);
+  headers.push('Set-Cookie', attributes ? serialize('JSESSIONID', value, { path: '/', ...attributes }) : `JSESSIONID=${value}; path=/`);
 }

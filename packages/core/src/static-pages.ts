@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONTENT_TYPE, ONE_YEAR_SECONDS } from './constants.js';
-import { applyXhrCors } from './cors.js';
-import { setCacheForOneYear, setNoCache } from './http-response.js';
+import { CONTENT_TYPE, NO_CACHE, ONE_YEAR_SECONDS } from './constants.js';
+import type { RequestContext } from './context.js';
+import { addXhrCors } from './cors.js';
+import { addCacheForOneYear } from './http-response.js';
 import type { ResolvedOptions } from './options.js';
 
 const GREETING = 'Welcome to SockJS!\n';
@@ -26,25 +27,23 @@ export function createInfoResponder(options: ResolvedOptions): (req: IncomingMes
   const head = JSON.stringify(fixed).slice(0, -1) + ',"entropy":';
   const { baseUrl, disableCors } = options;
   return (req, res) => {
-    setNoCache(res);
-    if (!disableCors) applyXhrCors(req, res);
+    const headers = ['Cache-Control', NO_CACHE];
+    if (!disableCors) addXhrCors(req, headers);
     let body = head + randomBytes(4).readUInt32BE(0);
     if (baseUrl !== undefined) body += ',"base_url":' + JSON.stringify(typeof baseUrl === 'function' ? baseUrl(req) : baseUrl);
     body += '}';
-    res.statusCode = 200;
-    res.setHeader('Content-Type', CONTENT_TYPE.JSON);
-    res.setHeader('Content-Length', Buffer.byteLength(body));
+    headers.push('Content-Type', CONTENT_TYPE.JSON, 'Content-Length', String(Buffer.byteLength(body)));
+    res.writeHead(200, headers);
     res.end(body);
   };
 }
 
 /** OPTIONS preflight for `/info` (`OPTIONS, GET`) and the xhr routes (`OPTIONS, POST`) (2.3). */
-export function sendPreflight(options: ResolvedOptions, req: IncomingMessage, res: ServerResponse, methods: string): void {
-  if (!options.disableCors) applyXhrCors(req, res);
-  setCacheForOneYear(res);
-  res.setHeader('Access-Control-Allow-Methods', methods);
-  res.setHeader('Access-Control-Max-Age', String(ONE_YEAR_SECONDS));
-  res.statusCode = 204;
+export function sendPreflight(options: ResolvedOptions, { req, res, headers }: RequestContext, methods: string): void {
+  if (!options.disableCors) addXhrCors(req, headers);
+  addCacheForOneYear(headers);
+  headers.push('Access-Control-Allow-Methods', methods, 'Access-Control-Max-Age', String(ONE_YEAR_SECONDS));
+  res.writeHead(204, headers);
   res.end();
 }
 
@@ -93,13 +92,13 @@ export function createIframeResponder(
       res.end();
       return;
     }
-    res.statusCode = 200;
-    res.setHeader('Content-Type', CONTENT_TYPE.HTML);
-    setCacheForOneYear(res);
-    res.setHeader('ETag', etag);
+    const headers = ['Content-Type', CONTENT_TYPE.HTML];
+    addCacheForOneYear(headers);
+    headers.push('ETag', etag);
     // With an origin allow-list, only listed origins may embed the page that bridges their pages to us.
-    if (frameAncestors !== undefined) res.setHeader('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
-    res.setHeader('Content-Length', body.length);
+    if (frameAncestors !== undefined) headers.push('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
+    headers.push('Content-Length', String(body.length));
+    res.writeHead(200, headers);
     res.end(body);
   };
 }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TransportName } from '../constants.js';
 import type { RequestContext } from '../context.js';
-import { applyEventSourceCors, applyXhrCors } from '../cors.js';
+import { addEventSourceCors, addXhrCors } from '../cors.js';
 import { sendNotFound, sendText } from '../http-response.js';
 import type { Endpoint } from '../endpoint.js';
 import type { Receiver, Session } from '../session.js';
@@ -28,8 +28,6 @@ export interface ReceivingTransport {
 }
 
 const TCP_KEEPALIVE_MS = 5_000;
-/** Keep-alive connections carry many receiving requests; their socket options are set once. */
-const keepAliveSockets = new WeakSet<Socket>();
 
 /** Frames written to one HTTP response, each as its own chunk, until the response limit or an abort. */
 class HttpReceiver implements Receiver {
@@ -44,7 +42,8 @@ class HttpReceiver implements Receiver {
     private readonly wrap: (frame: string) => string,
     private readonly limit: number,
   ) {
-    res.once('close', this.#onClose);
+    // on(), not once(): once() wraps the listener in a state object and a bound function per response; #onClose guards itself.
+    res.on('close', this.#onClose);
   }
 
   get congested(): boolean {
@@ -71,7 +70,7 @@ class HttpReceiver implements Receiver {
     }
     if (!this.res.write(data) && !this.#congested) {
       this.#congested = true;
-      this.res.once('drain', this.#onDrain);
+      this.res.once('drain', (this.#onDrain ??= () => this.#drained()));
     }
   }
 
@@ -93,10 +92,13 @@ class HttpReceiver implements Receiver {
     this.session.detach(this, false);
   };
 
-  #onDrain = (): void => {
+  /** Created only for responses that ever pass the high-water mark. */
+  #onDrain: (() => void) | undefined;
+
+  #drained(): void {
     this.#congested = false;
     this.session.receiverDrained();
-  };
+  }
 }
 
 /**
@@ -107,24 +109,24 @@ export function receive(endpoint: Endpoint, ctx: RequestContext, transport: Rece
   const { req, res } = ctx;
   const envelope = transport.envelope(ctx);
   if (typeof envelope === 'string') {
-    sendText(res, 500, envelope);
+    sendText(res, 500, envelope, ctx.headers);
     return;
   }
   const id = ctx.params.session!;
   const existing = endpoint.lookupSession(id, req);
-  if (existing === null) return sendNotFound(res);
+  if (existing === null) return sendNotFound(res, ctx.headers);
   if (existing) return serve(endpoint, ctx, transport, envelope, existing);
-  if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions');
+  if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions', ctx.headers);
   if (endpoint.options.authorize === undefined) return serve(endpoint, ctx, transport, envelope, endpoint.createSession(id, req));
 
   void authorizeSession(endpoint.options, req, ctx.query, transport.name).then((outcome) => {
     // The client may have given up while the hook ran: then nothing is created.
     if (res.destroyed || req.socket.destroyed) return;
-    if (!outcome.accepted) return sendText(res, outcome.status, outcome.message);
+    if (!outcome.accepted) return sendText(res, outcome.status, outcome.message, ctx.headers);
     const raced = endpoint.lookupSession(id, req);
-    if (raced === null) return sendNotFound(res);
+    if (raced === null) return sendNotFound(res, ctx.headers);
     if (raced) return serve(endpoint, ctx, transport, envelope, raced);
-    if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions');
+    if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions', ctx.headers);
     const created = endpoint.createSession(id, req);
     created.connection.data = outcome.data;
     serve(endpoint, ctx, transport, envelope, created);
@@ -132,28 +134,40 @@ export function receive(endpoint: Endpoint, ctx: RequestContext, transport: Rece
 }
 
 function serve(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, session: Session): void {
-  const { req, res } = ctx;
+  const { req, res, headers } = ctx;
   const { options } = endpoint;
   if (!options.disableCors) {
-    if (transport.cors === 'xhr') applyXhrCors(req, res);
-    else if (transport.cors === 'eventsource') applyEventSourceCors(req, res);
+    if (transport.cors === 'xhr') addXhrCors(req, headers);
+    else if (transport.cors === 'eventsource') addEventSourceCors(req, headers);
   }
-  res.statusCode = 200;
-  res.setHeader('Content-Type', transport.contentType);
-  if (transport.headers) for (const [name, value] of Object.entries(transport.headers)) res.setHeader(name, value);
+  headers.push('Content-Type', transport.contentType);
+  if (transport.headers) for (const [name, value] of Object.entries(transport.headers)) headers.push(name, value);
+  // Frames are chunked (or close-delimited) as they come, never Content-Length, even if a framework set one.
+  if (res.hasHeader('Content-Length')) res.removeHeader('Content-Length');
+  res.writeHead(200, headers);
+  // Node skips both system calls when a keep-alive connection already has these settings.
   const socket = req.socket as Socket;
-  if (!keepAliveSockets.has(socket)) {
-    keepAliveSockets.add(socket);
-    socket.setKeepAlive?.(true, TCP_KEEPALIVE_MS);
-    socket.setNoDelay?.(true);
-  }
+  socket.setKeepAlive?.(true, TCP_KEEPALIVE_MS);
+  socket.setNoDelay?.(true);
   if (envelope.prelude !== undefined) res.write(envelope.prelude);
-  // A polling answer may go out whole with its one frame; it must stay chunked (or close-delimited), never Content-Length.
-  else res.removeHeader('Content-Length');
 
   const limit = transport.streaming ? options.responseLimit : 1;
   const receiver = new HttpReceiver(transport.name, session, res, envelope.wrap, limit);
   session.attach(receiver, () => session.connection.refresh(req, transport.name, options.exposedHeaders));
   // A poll that has to wait still gets its status and headers now (PROTOCOL.md 5); one answered at once went out in one write.
-  if (!res.headersSent && !res.writableEnded) res.flushHeaders();
+  // (headersSent is no guide here: it turns true at writeHead(), before anything is sent.)
+  if (envelope.prelude === undefined && !res.writableEnded) res.flushHeaders();
+  if (!res.writableEnded) flattenSentHeader(res);
+}
+
+/**
+ * Node keeps the header block it sent (`_header`) for the life of the
+ * response, as the string it concatenated line by line: a tree of about ten
+ * pieces. Reading one character makes V8 flatten it in place, and the GC then
+ * keeps one flat string: about 500 bytes less per open streaming or waiting
+ * response (measured with 2000 idle xhr-streaming sessions).
+ */
+function flattenSentHeader(res: ServerResponse): void {
+  const sent: unknown = (res as ServerResponse & { _header?: unknown })._header;
+  if (typeof sent === 'string') sent.charCodeAt(0);
 }

@@ -47,9 +47,7 @@ export function jsonpSend(endpoint: Endpoint, ctx: RequestContext): Promise<void
     },
     () => {
       // 200 "ok" rather than 204: some browsers mishandle 204 in the form/iframe path.
-      res.statusCode = 200;
-      res.setHeader('Content-Type', CONTENT_TYPE.TEXT);
-      res.setHeader('Content-Length', 2);
+      res.writeHead(200, [...ctx.headers, 'Content-Type', CONTENT_TYPE.TEXT, 'Content-Length', '2']);
       res.end('ok');
     },
   );

@@ -20,19 +20,18 @@ export async function acceptPayload(
   if (body.kind === 'aborted') return;
   if (body.kind === 'too-large') {
     // Stop the upload instead of draining it: the connection closes after this answer.
-    res.setHeader('Connection', 'close');
-    sendText(res, 413, 'Payload too large.');
+    sendText(res, 413, 'Payload too large.', [...ctx.headers, 'Connection', 'close']);
     return;
   }
   const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
   const decoded = decode(body, mediaType);
   if ('error' in decoded) {
-    sendText(res, 500, decoded.error);
+    sendText(res, 500, decoded.error, ctx.headers);
     return;
   }
   const session = endpoint.lookupSession(ctx.params.session!, req);
   if (!session) {
-    sendNotFound(res);
+    sendNotFound(res, ctx.headers);
     return;
   }
   session.deliver(decoded.messages);

@@ -1,6 +1,6 @@
 import { CONTENT_TYPE } from '../constants.js';
 import type { RequestContext } from '../context.js';
-import { applyXhrCors } from '../cors.js';
+import { addXhrCors } from '../cors.js';
 import type { Endpoint } from '../endpoint.js';
 import { decodePayload, messagesFromValue } from '../payload.js';
 import { acceptPayload } from './sending.js';
@@ -10,16 +10,16 @@ import { acceptPayload } from './sending.js';
  * the content type (the reference refused some types; nothing depends on that).
  */
 export function xhrSend(endpoint: Endpoint, ctx: RequestContext): Promise<void> {
-  const { req, res } = ctx;
-  if (!endpoint.options.disableCors) applyXhrCors(req, res);
+  const { req, res, headers } = ctx;
+  if (!endpoint.options.disableCors) addXhrCors(req, headers);
   return acceptPayload(
     endpoint,
     ctx,
     (body) => (body.kind === 'parsed' ? messagesFromValue(body.value) : decodePayload(body.text)),
     () => {
-      res.statusCode = 204;
       // The suite requires a Content-Type even on this 204.
-      res.setHeader('Content-Type', CONTENT_TYPE.TEXT);
+      headers.push('Content-Type', CONTENT_TYPE.TEXT);
+      res.writeHead(204, headers);
       res.end();
     },
   );
