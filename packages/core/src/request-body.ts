@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 
 export type BodyResult =
   | { readonly kind: 'text'; readonly text: string }
@@ -24,8 +23,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   if (declared > limit) return Promise.resolve({ kind: 'too-large' });
 
   return new Promise((resolve) => {
-    const decoder = new StringDecoder('utf8');
-    let text = '';
+    // Chunks are decoded together at the end, so a character split between two is never mangled.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     const finish = (result: BodyResult) => {
       req.off('data', onData);
@@ -34,15 +34,21 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
       req.off('close', onAbort);
       resolve(result);
     };
-    const onData = (chunk: Buffer) => {
+    const onData = (data: Buffer | string) => {
+      // Strings only if someone called req.setEncoding() before us.
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       size += chunk.length;
       if (size > limit) {
         finish({ kind: 'too-large' });
         return;
       }
-      text += decoder.write(chunk);
+      if (first === undefined) first = chunk;
+      else (more ??= [first]).push(chunk);
     };
-    const onEnd = () => finish({ kind: 'text', text: text + decoder.end() });
+    const onEnd = () => {
+      const bytes = more !== undefined ? Buffer.concat(more, size) : first;
+      finish({ kind: 'text', text: bytes === undefined ? '' : bytes.toString('utf8') });
+    };
     const onAbort = () => finish({ kind: 'aborted' });
     req.on('data', onData);
     req.on('end', onEnd);

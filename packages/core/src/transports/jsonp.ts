@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { CONTENT_TYPE } from '../constants.js';
 import type { RequestContext } from '../context.js';
 import type { Endpoint } from '../endpoint.js';
@@ -23,6 +24,11 @@ export const jsonpPolling: ReceivingTransport = {
   },
 };
 
+/** The media type of a request body, without parameters, lower-cased. */
+function mediaTypeOf(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
 function decodeForm(body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>): DecodedPayload {
   if (body.kind === 'parsed') {
     const d = typeof body.value === 'object' && body.value !== null ? (body.value as Record<string, unknown>).d : undefined;
@@ -41,8 +47,8 @@ export function jsonpSend(endpoint: Endpoint, ctx: RequestContext): Promise<void
   return acceptPayload(
     endpoint,
     ctx,
-    (body, mediaType) => {
-      if (mediaType === 'application/x-www-form-urlencoded') return decodeForm(body);
+    (body) => {
+      if (mediaTypeOf(ctx.req) === 'application/x-www-form-urlencoded') return decodeForm(body);
       return body.kind === 'parsed' ? messagesFromValue(body.value) : decodePayload(body.text);
     },
     () => {

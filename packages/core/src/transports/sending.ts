@@ -12,7 +12,7 @@ import { readBody, type BodyResult } from '../request-body.js';
 export async function acceptPayload(
   endpoint: Endpoint,
   ctx: RequestContext,
-  decode: (body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>, contentType: string) => DecodedPayload,
+  decode: (body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>) => DecodedPayload,
   respond: () => void,
 ): Promise<void> {
   const { req, res } = ctx;
@@ -23,8 +23,7 @@ export async function acceptPayload(
     sendText(res, 413, 'Payload too large.', [...ctx.headers, 'Connection', 'close']);
     return;
   }
-  const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
-  const decoded = decode(body, mediaType);
+  const decoded = decode(body);
   if ('error' in decoded) {
     sendText(res, 500, decoded.error, ctx.headers);
     return;
