@@ -18,7 +18,7 @@ const option = (name) => {
   return i === -1 ? undefined : argv[i + 1];
 };
 const quick = flag('--quick');
-const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
+const rounds = Number(option('--rounds') ?? (quick ? 1 : 5));
 const only = option('--only')?.split(',');
 const note = option('--note');
 const write = flag('--write') || (!quick && !only);
@@ -44,9 +44,15 @@ const t0 = Date.now();
 const results = Object.fromEntries(chosen.map((s) => [s.id, Object.fromEntries(KINDS.map((k) => [k, []]))]));
 const failures = [];
 
+// One throwaway measurement per server first: the machine's first seconds under load (CPU clocks,
+// page cache, JIT of the generator) would otherwise count against whichever server runs first.
+if (!quick) for (const kind of KINDS) await measure(kind, chosen[0]);
+
 for (let round = 0; round < rounds; round++) {
+  // The order of the three servers rotates from round to round, so none is always first or last.
+  const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]);
   for (const scenario of chosen) {
-    for (const kind of KINDS) {
+    for (const kind of order) {
       const r = await measure(kind, scenario);
       const slot = results[scenario.id][kind];
       if (r.ok) {
@@ -121,7 +127,7 @@ lines.push(
   `Command: \`${command}\` (from the repository root; it builds packages/core first).`,
   '',
   `Made ${started.toISOString()} in ${(seconds / 60).toFixed(1)} min: ${rounds} round${rounds > 1 ? 's' : ''}, ` +
-    `${chosen.length} scenarios × 3 servers per round, each measurement on a fresh server process; ` +
+    `${chosen.length} scenarios × 3 servers per round (server order rotating by round${quick ? '' : ', one unrecorded warm-up measurement per server first'}), each measurement on a fresh server process; ` +
     `${quick ? 'quick durations (0.3 s warm-up, 1 s measured)' : '0.75 s warm-up, 2.5 s measured'} per throughput measurement.`,
   '',
   `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ` +

@@ -136,6 +136,21 @@ test('for await pauses the transport while the loop body is slow', async () => {
   assert.equal(target.connection.listenerCount('data'), 0, 'breaking out removes the listeners');
 });
 
+test('for await resumes a paused connection and rejects with the error destroy() was given', async () => {
+  const target = new FakeTarget();
+  target.connection.pause();
+  target.deliver('held');
+  const got: string[] = [];
+  const reading = (async () => {
+    for await (const message of target.connection) {
+      got.push(message);
+      target.connection.destroy(new Error('stop reading'));
+    }
+  })();
+  await assert.rejects(reading, /stop reading/);
+  assert.deepEqual(got, ['held']);
+});
+
 test('pipe() carries messages to a Writable and ends it when the session ends', async () => {
   const target = new FakeTarget();
   const out: string[] = [];

@@ -219,19 +219,29 @@ export class Connection extends Stream {
       if (waiting.length >= INBOX_HIGH_WATER_MARK) this.pause();
       wake?.();
     };
+    let failure: Error | undefined;
     const onEnd = () => {
       finished = true;
       wake?.();
     };
+    const onError = (error: Error) => {
+      failure = error;
+      onEnd();
+    };
     this.on('data', onData);
     this.on('end', onEnd);
     this.on('close', onEnd);
+    this.on('error', onError);
+    // Iterating is reading: a connection paused earlier starts flowing.
+    this.resume();
     try {
       for (;;) {
         const message = waiting.shift();
         if (message !== undefined) {
           if (waiting.length === 0 && this.isPaused()) this.resume();
           yield message;
+        } else if (failure !== undefined) {
+          throw failure;
         } else if (finished) {
           return;
         } else {
@@ -243,6 +253,7 @@ export class Connection extends Stream {
       this.off('data', onData);
       this.off('end', onEnd);
       this.off('close', onEnd);
+      this.off('error', onError);
     }
   }
 
