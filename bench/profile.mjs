@@ -52,9 +52,25 @@ function place(frame) {
   return `${url}:${name}`;
 }
 
+/** Which layer a sampled function belongs to, for the per-layer summary. */
+function layer(frame) {
+  const { functionName: fn, url } = frame;
+  if (/^(writev|writeLatin1String|writeUtf8String|writeBuffer)$/.test(fn)) return 'socket writes (system calls)';
+  if (fn === '(garbage collector)') return 'garbage collector';
+  if (fn === '(program)') return '(program)';
+  if (/packages\/core|path-to-regexp|\/cookie\//.test(url)) return 'this project (core and its deps)';
+  if (/\/ws\/lib\//.test(url)) return 'ws';
+  if (/sockjs\/lib\/|faye-websocket|websocket-driver/.test(url)) return 'sockjs 0.3.24 and its deps';
+  if (/_http_/.test(url)) return 'node:http';
+  if (/streams|stream_base|node:net/.test(url)) return 'node streams and net';
+  if (/bench\/servers\//.test(url)) return 'bench server script';
+  return 'other (events, ticks, timers, natives)';
+}
+
 function summarise(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
+  const layers = new Map();
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byId.get(profile.samples[i]);
@@ -62,9 +78,11 @@ function summarise(profile) {
     const key = place(node.callFrame);
     if (key === '(idle)') continue;
     self.set(key, (self.get(key) ?? 0) + dt);
+    layers.set(layer(node.callFrame), (layers.get(layer(node.callFrame)) ?? 0) + dt);
     total += dt;
   }
-  return { total, rows: [...self.entries()].sort((a, b) => b[1] - a[1]) };
+  const byTime = (a, b) => b[1] - a[1];
+  return { total, rows: [...self.entries()].sort(byTime), layers: [...layers.entries()].sort(byTime) };
 }
 
 for (const id of ids) {
@@ -92,8 +110,10 @@ for (const id of ids) {
     console.log('no profile written');
     continue;
   }
-  const { total, rows } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+  const { total, rows, layers } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')));
   console.log(`non-idle samples: ${(total / 1000).toFixed(0)} ms (whole process life, setup included)\n`);
   console.log('| self % | self ms | file:function |\n| ---: | ---: | --- |');
   for (const [key, us] of rows.slice(0, top)) console.log(`| ${((100 * us) / total).toFixed(1)} | ${(us / 1000).toFixed(0)} | \`${key}\` |`);
+  console.log('\n| layer | self % | self ms |\n| --- | ---: | ---: |');
+  for (const [key, us] of layers) console.log(`| ${key} | ${((100 * us) / total).toFixed(1)} | ${(us / 1000).toFixed(0)} |`);
 }
