@@ -211,3 +211,40 @@ describe('polling session with no receiver attached', () => {
     await waitForNoSessions(srv.sockjs);
   });
 });
+
+describe('HTTP sender to an application that does not read', () => {
+  test('xhr_send is answered only once the application reads; every message arrives in order', async (t) => {
+    // Long enough that the session outlives the wait below without a poll attached.
+    const srv = await startServer(t, { ...LIMITS, disconnect_delay: 5000 }, () => {});
+    const s = sessionPath();
+    assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr` })).body, 'o\n');
+    const conn = srv.connections[0] ?? (await nextConnection(srv));
+    const messages = Array.from({ length: 40 }, (_, i) => `message ${i}`);
+    const first = await request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: JSON.stringify(messages.slice(0, 10)) });
+    assert.equal(first.status, 204, 'below the hold limit the sender is answered at once');
+    let answered = false;
+    const held = request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: JSON.stringify(messages.slice(10)) }).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(answered, false, 'the sender waits while 40 messages wait for the application');
+    const seen: string[] = [];
+    conn.on('data', (m: string) => seen.push(m));
+    assert.equal((await held).status, 204);
+    await waitUntil(() => seen.length === messages.length, 3000, () => `all messages, got ${seen.length}`);
+    assert.deepEqual(seen, messages);
+  });
+
+  test('a held sender is answered when the session ends', async (t) => {
+    const srv = await startServer(t, LIMITS, () => {});
+    const s = sessionPath();
+    await request(srv.port, { method: 'POST', path: `${s}/xhr` });
+    const conn = srv.connections[0] ?? (await nextConnection(srv));
+    const held = request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: JSON.stringify(Array.from({ length: 20 }, String)) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    conn.destroy();
+    assert.equal((await held).status, 204);
+    await waitForNoSessions(srv.sockjs);
+  });
+});

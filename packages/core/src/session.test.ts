@@ -231,3 +231,27 @@ test('unsent messages of a polling session count toward maxBufferedBytes; the ne
   assert.deepEqual(poll.frames, ['c[1009,"Send buffer overflow"]'], 'queued messages were dropped, the client is told why');
   session.terminate();
 });
+
+test('a sender is held while the application does not read, and answered once it does or the session ends', async () => {
+  const { session } = setup();
+  attach(session, new RecordingReceiver(session));
+  const answered: string[] = [];
+  // Nobody listens yet: messages are held, and past 16 the session reports it is not keeping up.
+  const batch = Array.from({ length: 20 }, (_, i) => `m${i}`);
+  assert.equal(session.deliver(batch.slice(0, 10)), true);
+  assert.equal(session.deliver(batch.slice(10)), false);
+  session.holdSender(() => answered.push('first'));
+  await sleep(10);
+  assert.deepEqual(answered, [], 'no answer while nobody reads');
+  const seen: string[] = [];
+  session.connection.on('data', (m) => seen.push(m));
+  assert.deepEqual(answered, ['first'], 'reading releases the held sender');
+  await sleep(0);
+  assert.deepEqual(seen, batch, 'every accepted message arrives, in order');
+
+  session.connection.pause();
+  assert.equal(session.deliver(batch), false);
+  session.holdSender(() => answered.push('second'));
+  session.terminate();
+  assert.deepEqual(answered, ['first', 'second'], 'the end of the session releases it too');
+});

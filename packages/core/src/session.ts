@@ -65,6 +65,8 @@ export class Session implements ConnectionTarget, DeadlineMember {
   #outbox: string[] = NO_MESSAGES;
   #outboxBytes = 0;
   #closeFrame = '';
+  /** Answers to xhr_send/jsonp_send held back while the application is not reading (inbound back-pressure over HTTP). */
+  #heldSenders: Array<() => void> | null = null;
   #timerKind = TimerKind.None;
   #drainWanted = false;
   deadlineList: DeadlineList | null = null;
@@ -154,12 +156,27 @@ export class Session implements ConnectionTarget, DeadlineMember {
     return !congested;
   }
 
-  /** Client → application (4.9). Messages are dropped unless the session is open. */
-  deliver(messages: readonly string[]): void {
-    if (this.readyState !== ReadyState.OPEN) return;
-    for (const message of messages) {
-      if (!this.connection.deliver(message)) this.#receiver?.pauseInbound?.();
-    }
+  /**
+   * Client → application (4.9). Messages are dropped unless the session is
+   * open. Returns false when the application is not keeping up (messages are
+   * waiting for it): a WebSocket receiver is paused here, and an HTTP sender
+   * should be answered only through `holdSender`.
+   */
+  deliver(messages: readonly string[]): boolean {
+    if (this.readyState !== ReadyState.OPEN) return true;
+    let keepingUp = true;
+    for (const message of messages) if (!this.connection.deliver(message)) keepingUp = false;
+    if (!keepingUp) this.#receiver?.pauseInbound?.();
+    return keepingUp;
+  }
+
+  /**
+   * Runs `answer` once the application reads again, or the session ends. An
+   * xhr_send held this way is HTTP's back-pressure: sockjs-client sends one
+   * request at a time and keeps later messages until it is answered.
+   */
+  holdSender(answer: () => void): void {
+    (this.#heldSenders ??= []).push(answer);
   }
 
   pauseInbound(): void {
@@ -168,6 +185,14 @@ export class Session implements ConnectionTarget, DeadlineMember {
 
   resumeInbound(): void {
     this.#receiver?.resumeInbound?.();
+    this.#releaseSenders();
+  }
+
+  #releaseSenders(): void {
+    const held = this.#heldSenders;
+    if (held === null) return;
+    this.#heldSenders = null;
+    for (const answer of held) answer();
   }
 
   /** The transport under the receiver drained: tell writers waiting for `drain`. */
@@ -229,6 +254,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
     this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     receiver?.end();
+    this.#releaseSenders();
     this.host.forget(this);
     if (wasAnnounced) this.connection.targetClosed();
   }

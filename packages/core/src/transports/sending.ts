@@ -33,6 +33,6 @@ export async function acceptPayload(
     sendNotFound(res, ctx.headers);
     return;
   }
-  session.deliver(decoded.messages);
-  respond();
+  if (session.deliver(decoded.messages)) respond();
+  else session.holdSender(respond);
 }
