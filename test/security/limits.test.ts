@@ -168,6 +168,32 @@ describe('send bodies (xhr_send, jsonp_send)', () => {
     }
   });
 
+  test('a body whose UTF-8 characters are split between TCP writes arrives intact', async (t) => {
+    const seen: string[] = [];
+    const srv = await startServer(t, {}, (conn) => conn.on('data', (m: string) => seen.push(m)));
+    const s = sessionPath();
+    await request(srv.port, { method: 'POST', path: `${s}/xhr` });
+    const message = 'é€😀 split';
+    const body = Buffer.from(JSON.stringify([message]), 'utf8');
+    const socket = net.connect({ port: srv.port, host: '127.0.0.1' });
+    t.after(() => socket.destroy());
+    const answer = new Promise<string>((resolve) => {
+      let data = '';
+      socket.on('data', (d: Buffer) => {
+        data += d.toString('latin1');
+        if (data.includes('\r\n\r\n')) resolve(data);
+      });
+    });
+    socket.write(`POST ${s}/xhr_send HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`);
+    // One byte at a time, each its own chunk: every multi-byte character is cut, inside its first two bytes at least.
+    for (const byte of body) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.match(await answer, /^HTTP\/1\.1 204 /);
+    assert.deepEqual(seen, [message]);
+  });
+
   for (const route of ['xhr_send', 'jsonp_send'] as const) {
     test(`${route}: a 64 MiB streamed body is cut off at the 1 MiB default, memory stays flat`, async (t) => {
       const srv = await startServer(t);
