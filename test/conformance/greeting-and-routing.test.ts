@@ -11,6 +11,7 @@ import {
   assertNoCors,
   assertStatus,
   useTestServer,
+  webSocketHandshake,
 } from '../helpers/conformance.ts';
 import { connect } from '../helpers/raw-http.ts';
 
@@ -101,12 +102,7 @@ for (const adapter of ADAPTERS) {
       const res = await conn.request({
         method: 'GET',
         path: '/echo/a/b/c/websocket',
-        headers: [
-          ['Upgrade', 'websocket'],
-          ['Connection', 'Upgrade'],
-          ['Sec-WebSocket-Version', '13'],
-          ['Sec-WebSocket-Key', 'x3JJHMbDL1EzLkh9GBhXDw=='],
-        ],
+        headers: webSocketHandshake(),
       });
       assert.equal(res.status, 404);
       assert.equal(res.httpVersion, '1.1', 'status line uses the request HTTP version');

@@ -1,5 +1,5 @@
 // PROTOCOL.md 4.3, 4.6 and 4.7: close frames, 2010, aborted receivers.
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADAPTERS,
@@ -11,10 +11,23 @@ import {
   openXhrStreaming,
   pause,
   useTestServer,
+  type OpenStream,
+  type ServerHandle,
 } from '../helpers/conformance.ts';
 import { connect } from '../helpers/raw-http.ts';
 
 const ANOTHER = 'c[2010,"Another connection still open"]\n';
+
+/** An xhr_streaming receiver that got `o`, and a second one on the same session that got 2010 (its prelude skipped). */
+async function streamThenRefused(t: TestContext, server: ServerHandle, session: string): Promise<[OpenStream, OpenStream]> {
+  const first = await openXhrStreaming(t, server, session);
+  await first.res.nextChunk();
+  assert.equal(await first.res.nextChunkText(), 'o\n');
+  const second = await openXhrStreaming(t, server, session);
+  await second.res.nextChunk();
+  assert.equal(await second.res.nextChunkText(), ANOTHER);
+  return [first, second];
+}
 /** 4.6: a new session (`o`), or the optional 1002 that the suite also accepts. */
 const AFTER_ABORT = ['o\n', 'c[1002,"Connection interrupted"]\n'];
 
@@ -39,12 +52,7 @@ for (const adapter of ADAPTERS) {
 
     test('HandlingClose.test_close_request', async (t) => {
       const session = newSessionPath('echo');
-      const r1 = await openXhrStreaming(t, server, session);
-      await r1.res.nextChunk();
-      assert.equal(await r1.res.nextChunkText(), 'o\n');
-      const r2 = await openXhrStreaming(t, server, session);
-      await r2.res.nextChunk();
-      assert.equal(await r2.res.nextChunkText(), ANOTHER);
+      const [r1, r2] = await streamThenRefused(t, server, session);
       await assertBodyEnds(r2.res, 'refused stream');
       // The attached stream and its session are untouched by the refusal.
       await expectXhrSend(server, session, '["still"]');
@@ -53,12 +61,7 @@ for (const adapter of ADAPTERS) {
 
     test('HandlingClose.test_abort_xhr_streaming', async (t) => {
       const session = newSessionPath('echo');
-      const r1 = await openXhrStreaming(t, server, session);
-      await r1.res.nextChunk();
-      assert.equal(await r1.res.nextChunkText(), 'o\n');
-      const r2 = await openXhrStreaming(t, server, session);
-      await r2.res.nextChunk();
-      assert.equal(await r2.res.nextChunkText(), ANOTHER);
+      const [r1, r2] = await streamThenRefused(t, server, session);
       await assertBodyEnds(r2.res);
 
       r1.conn.destroy();

@@ -11,6 +11,7 @@ import {
   openStream,
   openXhrStreaming,
   useTestServer,
+  webSocketHandshake,
 } from '../helpers/conformance.ts';
 import { connect } from '../helpers/raw-http.ts';
 
@@ -87,12 +88,7 @@ for (const adapter of ADAPTERS) {
       const ws = await conn.request({
         method: 'GET',
         path: `${newSessionPath('cookie_needed_echo')}/websocket`,
-        headers: [
-          ['Upgrade', 'websocket'],
-          ['Connection', 'Upgrade'],
-          ['Sec-WebSocket-Version', '13'],
-          ['Sec-WebSocket-Key', 'x3JJHMbDL1EzLkh9GBhXDw=='],
-        ],
+        headers: webSocketHandshake(),
       });
       assert.equal(ws.status, 101);
       assertNoCookie(ws);

@@ -1,7 +1,7 @@
 // PROTOCOL.md 1.5 and 5.1: SockJS over WebSocket (RFC 6455 and hixie-76).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADAPTERS, CT_PLAIN, assert404, assert405, assertStatus, newSessionId, newSessionPath, useTestServer } from '../helpers/conformance.ts';
+import { ADAPTERS, CT_PLAIN, assert404, assert405, assertStatus, newSessionId, newSessionPath, useTestServer, webSocketHandshake, SAMPLE_WS_KEY } from '../helpers/conformance.ts';
 import { connect, type HeaderList } from '../helpers/raw-http.ts';
 import { openWebSocket } from '../helpers/ws-client.ts';
 import { HIXIE_DIGEST, HIXIE_KEY1, HIXIE_KEY2, HIXIE_KEY3, hixieDigest, hixieRequestHead, hixieTextFrame } from '../helpers/hixie76-client.ts';
@@ -84,13 +84,7 @@ for (const adapter of ADAPTERS) {
       const res = await conn.request({
         method: 'GET',
         path: `${newSessionPath('echo')}/websocket`,
-        headers: [
-          ['Upgrade', 'websocket'],
-          ['Connection', 'Upgrade'],
-          ['Sec-WebSocket-Version', '13'],
-          ['Sec-WebSocket-Origin', 'http://asd'],
-          ['Sec-WebSocket-Key', 'x3JJHMbDL1EzLkh9GBhXDw=='],
-        ],
+        headers: webSocketHandshake(SAMPLE_WS_KEY, [['Sec-WebSocket-Origin', 'http://asd']]),
       });
       assert.equal(res.status, 101);
       assert.equal(res.headers.get('sec-websocket-accept'), 'HSmrc0sMlYUkAGmm5OPpG2HaGWk=');
@@ -105,13 +99,7 @@ for (const adapter of ADAPTERS) {
       const res = await conn.request({
         method: 'GET',
         path: `${newSessionPath('echo')}/websocket`,
-        headers: [
-          ['Upgrade', 'websocket'],
-          ['Connection', 'Upgrade'],
-          ['Sec-WebSocket-Version', '13'],
-          ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
-          ['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits'],
-        ],
+        headers: webSocketHandshake('dGhlIHNhbXBsZSBub25jZQ==', [['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits']]),
       });
       assert.equal(res.status, 101);
       assert.equal(res.headers.get('sec-websocket-accept'), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');

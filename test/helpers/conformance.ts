@@ -71,6 +71,12 @@ export function newSessionPath(service: string, serverId = '000'): string {
   return `/${service}/${serverId}/${newSessionId()}`;
 }
 
+/** The sample key of RFC 6455 1.3, and the headers of a valid version-13 handshake with it (or another key). */
+export const SAMPLE_WS_KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
+export function webSocketHandshake(key = SAMPLE_WS_KEY, extra: HeaderList = []): HeaderList {
+  return [['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', key], ...extra];
+}
+
 export function assertStatus(res: FullResponse, status: number, what = ''): void {
   assert.equal(res.status, status, `${what}status ${res.status}, body ${JSON.stringify(res.text.slice(0, 200))}`);
 }
