@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { ReadyState, type Connection } from '@sockjs-server/core';
 import { PREFIX, request, sessionPath, startServer, waitForNoSessions, waitUntil, type SecurityServer } from '../helpers/security-harness.ts';
 import { rawUpgrade, upgradeRequest } from '../helpers/security-ws.ts';
@@ -78,15 +78,21 @@ async function stalledStream(port: number, path: string, method = 'POST'): Promi
   return { socket, received: () => bytes, resume: () => socket.resume() };
 }
 
+/** A server that never reads, and a WebSocket client on `path` that stopped reading once connected. */
+async function stalledWebSocket(t: TestContext, path: string) {
+  const srv = await startServer(t, LIMITS, () => {});
+  const connected = nextConnection(srv);
+  const client = await rawUpgrade(srv.port, upgradeRequest(path));
+  t.after(() => client.destroy());
+  assert.equal(client.head.status, 101);
+  const conn = await connected;
+  client.socket.pause();
+  return { srv, client, conn };
+}
+
 describe('WebSocket client that stops reading', () => {
   test('write() returns false above sendHighWaterMark while open, and drain follows when the client reads again', async (t) => {
-    const srv = await startServer(t, LIMITS, () => {});
-    const connected = nextConnection(srv);
-    const client = await rawUpgrade(srv.port, upgradeRequest(`${sessionPath()}/websocket`));
-    t.after(() => client.destroy());
-    assert.equal(client.head.status, 101);
-    const conn = await connected;
-    client.socket.pause();
+    const { srv, client, conn } = await stalledWebSocket(t, `${sessionPath()}/websocket`);
     const run = await writeUntil(srv, conn, (returned) => !returned);
     assert.notEqual(run.firstFalseAt, undefined, `write() never returned false in ${run.writes} writes`);
     assert.equal(run.stateAtFirstFalse, ReadyState.OPEN, 'back-pressure is signalled before the overflow policy closes the session');
@@ -98,12 +104,7 @@ describe('WebSocket client that stops reading', () => {
   });
 
   test('past maxBufferedBytes the session is closed and the socket torn down; the backlog stays bounded', async (t) => {
-    const srv = await startServer(t, LIMITS, () => {});
-    const connected = nextConnection(srv);
-    const client = await rawUpgrade(srv.port, upgradeRequest(`${sessionPath()}/websocket`));
-    t.after(() => client.destroy());
-    const conn = await connected;
-    client.socket.pause();
+    const { srv, client, conn } = await stalledWebSocket(t, `${sessionPath()}/websocket`);
     // The application ignores back-pressure entirely.
     const run = await writeUntil(srv, conn, () => conn.readyState === ReadyState.CLOSED);
     assert.equal(conn.readyState, ReadyState.CLOSED, `still open after ${run.writes} writes of ${MESSAGE.length} bytes`);
@@ -118,12 +119,7 @@ describe('WebSocket client that stops reading', () => {
 
 describe('raw WebSocket client that stops reading', () => {
   test('write() returns false above sendHighWaterMark, drain follows', async (t) => {
-    const srv = await startServer(t, LIMITS, () => {});
-    const connected = nextConnection(srv);
-    const client = await rawUpgrade(srv.port, upgradeRequest(`${PREFIX}/websocket`));
-    t.after(() => client.destroy());
-    const conn = await connected;
-    client.socket.pause();
+    const { srv, client, conn } = await stalledWebSocket(t, `${PREFIX}/websocket`);
     const run = await writeUntil(srv, conn, (returned) => !returned);
     assert.notEqual(run.firstFalseAt, undefined, `write() never returned false in ${run.writes} writes`);
     assert.equal(run.stateAtFirstFalse, ReadyState.OPEN);
@@ -133,12 +129,7 @@ describe('raw WebSocket client that stops reading', () => {
   });
 
   test('past maxBufferedBytes the connection is closed; the backlog stays bounded', async (t) => {
-    const srv = await startServer(t, LIMITS, () => {});
-    const connected = nextConnection(srv);
-    const client = await rawUpgrade(srv.port, upgradeRequest(`${PREFIX}/websocket`));
-    t.after(() => client.destroy());
-    const conn = await connected;
-    client.socket.pause();
+    const { srv, conn } = await stalledWebSocket(t, `${PREFIX}/websocket`);
     const run = await writeUntil(srv, conn, () => conn.readyState !== ReadyState.OPEN);
     assert.notEqual(conn.readyState, ReadyState.OPEN, `still open after ${run.writes} writes of ${MESSAGE.length} bytes (${run.maxBacklog} bytes queued)`);
     assert.ok(run.maxBacklog <= LIMITS.maxBufferedBytes + MESSAGE.length + 64, `server socket held ${run.maxBacklog} bytes`);
