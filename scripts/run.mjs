@@ -45,7 +45,12 @@ switch (task) {
     pnpm('run', 'build');
     const files = rest.length > 0 ? rest : testFiles();
     const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-    run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((f) => relative(root, join(root, f)))]);
+    const progressReporter = process.stdout.isTTY ? 'spec' : 'tap';
+    const reporters = [
+      `--test-reporter=${progressReporter}`, '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'scripts/failure-summary.mjs')}`, '--test-reporter-destination=stdout',
+    ];
+    run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters, ...files.map((f) => relative(root, join(root, f)))]);
     break;
   }
   case 'demo':

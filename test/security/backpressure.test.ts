@@ -5,6 +5,7 @@
 // transport torn down.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import type http from 'node:http';
 import net from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { ReadyState, type Connection } from '@sockjs-server/core';
@@ -232,8 +233,21 @@ describe('HTTP sender to an application that does not read', () => {
     const s = sessionPath();
     await request(srv.port, { method: 'POST', path: `${s}/xhr` });
     const conn = srv.connections[0] ?? (await nextConnection(srv));
-    const held = request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: JSON.stringify(Array.from({ length: 20 }, String)) });
+    // End the session only once the server has read the body and held the sender; a fixed
+    // sleep could end it first on a loaded machine, and the send would then get 404.
+    const bodyRead = new Promise<void>((resolve) =>
+      srv.server.on('request', (req: http.IncomingMessage) => {
+        if (req.url?.endsWith('/xhr_send')) req.once('end', () => setImmediate(resolve));
+      }),
+    );
+    let answered = false;
+    const held = request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: JSON.stringify(Array.from({ length: 20 }, String)) }).then((r) => {
+      answered = true;
+      return r;
+    });
+    await bodyRead;
     await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(answered, false, 'the sender is held: 20 messages wait for an application that does not read');
     conn.destroy();
     assert.equal((await held).status, 204);
     await waitForNoSessions(srv.sockjs);
