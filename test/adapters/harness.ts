@@ -146,7 +146,7 @@ export async function openStream(port: number, path: string, headers: http.Outgo
   return {
     headers: res.headers,
     async next() {
-      const deadline = Date.now() + 2000;
+      const deadline = Date.now() + 10_000;
       while (frames.length === 0) {
         if (Date.now() > deadline || res.readableEnded) throw new Error(`no frame on ${path} (status ${res.statusCode})`);
         await new Promise<void>((resolve) => {

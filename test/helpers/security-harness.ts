@@ -8,10 +8,16 @@ import { createServer, type Connection, type SockJSServer, type SockJSServerOpti
 
 export const PREFIX = '/echo';
 
-/** Short delays so sessions die quickly; every test overrides what it needs. */
+/**
+ * Short delays so sessions die quickly; every test overrides what it needs.
+ * A polling session lives only `disconnect_delay` between polls, and a test
+ * that sends a few requests in a row must finish them within it: 200 ms was
+ * overrun on a loaded machine (p99 of 220-270 ms for poll, send, poll with
+ * the CPU oversubscribed four times), so 1 s.
+ */
 export const FAST_OPTIONS: SockJSServerOptions = {
   prefix: PREFIX,
-  disconnect_delay: 200,
+  disconnect_delay: 1000,
   heartbeat_delay: 500,
 };
 
@@ -193,7 +199,7 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, what: s
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the SockJS server reports no session and no timer. */
-export async function waitForNoSessions(sockjs: SockJSServer, timeoutMs = 3000): Promise<void> {
+export async function waitForNoSessions(sockjs: SockJSServer, timeoutMs = 6000): Promise<void> {
   await waitUntil(
     () => {
       const s = sockjs.stats;

@@ -107,7 +107,7 @@ describe('authorize', () => {
     assert.equal(seenHeader, 'k1');
     const ws = await rawUpgrade(srv.port, upgradeRequest(`${sessionPath()}/websocket`));
     assert.equal(ws.head.status, 401);
-    assert.ok(await ws.closed(2000), 'a refused handshake closes the socket');
+    assert.ok(await ws.closed(10_000), 'a refused handshake closes the socket');
     assert.equal(ws.head.body.toString(), 'Unauthorized: token missing');
   });
 

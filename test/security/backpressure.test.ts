@@ -110,7 +110,7 @@ describe('WebSocket client that stops reading', () => {
     const run = await writeUntil(srv, conn, () => conn.readyState === ReadyState.CLOSED);
     assert.equal(conn.readyState, ReadyState.CLOSED, `still open after ${run.writes} writes of ${MESSAGE.length} bytes`);
     assert.ok(run.maxBacklog <= LIMITS.maxBufferedBytes + MESSAGE.length + 64, `server socket held ${run.maxBacklog} bytes`);
-    await waitUntil(() => srv.closeCounts.get(conn) === 1, 2000, "the connection's close event");
+    await waitUntil(() => srv.closeCounts.get(conn) === 1, 10_000, "the connection's close event");
     assert.equal(conn.write('late'), false);
     await waitForNoSessions(srv.sockjs);
     client.socket.resume();

@@ -50,7 +50,7 @@ describe('allowedOrigins list', () => {
         ['POST', `${sessionPath()}/jsonp_send`],
         ['GET', `${PREFIX}/iframe.html`],
       ] as const) {
-        const res = await request(srv.port, { method, path, headers: { Origin: origin, 'Access-Control-Request-Headers': 'x' }, timeoutMs: 2000 });
+        const res = await request(srv.port, { method, path, headers: { Origin: origin, 'Access-Control-Request-Headers': 'x' }, timeoutMs: 10_000 });
         assert.equal(res.status, 403, `${origin} ${method} ${path}`);
         assert.equal(res.body, 'Origin not allowed');
         assert.equal(res.headers['access-control-allow-origin'], undefined, `${origin} ${method} ${path}`);

@@ -26,7 +26,7 @@ async function handshakeStatus(port: number, path: string): Promise<string> {
     `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
       'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
   );
-  const timer = setTimeout(() => socket.destroy(new Error('timeout')), 2000);
+  const timer = setTimeout(() => socket.destroy(new Error('timeout')), 10_000);
   try {
     const [chunk] = (await once(socket, 'data')) as [Buffer];
     return chunk.toString('latin1').split('\r\n')[0]!;
