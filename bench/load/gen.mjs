@@ -171,6 +171,20 @@ function closeWs(ws) {
 
 const sockjsMessage = (payload) => Buffer.from(RAW ? payload : JSON.stringify([payload]));
 
+/**
+ * Writes a counter over the first characters of the payload in `message`
+ * (built by sockjsMessage from ASCII), so every WebSocket message differs from
+ * the one before and no server can answer from a cache of the previous frame.
+ * `ws` masks a client's message into a copy as it sends, so the buffer can be
+ * stamped again at once.
+ */
+let stampCount = 0;
+function stamp(message) {
+  const start = RAW ? 0 : 2;
+  const width = Math.min(8, message.length - start - (RAW ? 0 : 2));
+  message.write(String(stampCount++ % 10 ** width).padStart(width, '0'), start, 'latin1');
+}
+
 async function wsEcho() {
   const out = sockjsMessage('x'.repeat(cfg.size));
   const sockets = await openMany(cfg.sessions, () => openWs('/echo'));
@@ -182,6 +196,7 @@ async function wsEcho() {
     let sentAt = 0;
     const send = () => {
       sentAt = now();
+      stamp(out);
       ws.send(out, { binary: false });
     };
     ws.on('message', (data) => {
@@ -223,6 +238,7 @@ async function broadcast() {
   const pump = () => {
     while (steady && sent * n - delivered < window) {
       sent++;
+      stamp(out);
       sockets[0].send(out, { binary: false });
     }
   };
@@ -246,6 +262,7 @@ async function broadcast() {
     const t0 = now();
     const target = delivered + n;
     const done = new Promise((resolve) => (waiter = { target, resolve }));
+    stamp(out);
     sockets[0].send(out, { binary: false });
     const timeout = sleep(30_000).then(() => 'timeout');
     if ((await Promise.race([done, timeout])) === 'timeout') throw new Error(`broadcast reached ${delivered - target + n} of ${n}`);
