@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from '@sockjs-server/core';
+import { broadcast, createServer } from '@sockjs-server/core';
 
 const require = createRequire(import.meta.url);
 const files = {
@@ -16,9 +16,7 @@ const members = new Set();
 const sockjs = createServer({ prefix: '/broadcast', sockjsUrl: '/sockjs.min.js' });
 sockjs.on('connection', (conn) => {
   members.add(conn);
-  conn.on('data', (message) => {
-    for (const member of members) member.write(message);
-  });
+  conn.on('data', (message) => broadcast(members, message));
   conn.on('close', () => members.delete(conn));
 });
 

@@ -1,6 +1,7 @@
 export { SockJSServer, type SockJSServerEvents, type NextFunction, type AttachUpgradeOptions } from './server.js';
 export { createServer, listen } from './compat.js';
 export { Connection } from './connection.js';
+export { broadcast } from './broadcast.js';
 export type { EndpointStats as SockJSServerStats } from './endpoint.js';
 export type { ServerOptions, LegacyServerOptions, SockJSServerOptions, ResolvedOptions, LogSeverity } from './options.js';
 export { ReadyState, CloseCode, CloseReason, TRANSPORTS, type TransportName } from './constants.js';
