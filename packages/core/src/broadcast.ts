@@ -1,18 +1,15 @@
 import { ReadyState } from './constants.js';
 import type { Connection } from './connection.js';
-import { quoteMessage } from './framing.js';
 
 /**
  * Writes `message` to every open connection in `connections` and returns how
  * many that was; closed and closing ones are skipped. The message is
  * JSON-quoted once and every WebSocket recipient is sent the same encoded
- * frame, however many recipients there are. (A loop of `write` calls shares
- * them too, through a one-message memo, but only while nothing else is
- * written in between.)
+ * frame, however many recipients there are: each `write` finds the message in
+ * the one-message memo of `framing.ts`, which nothing else replaces while this
+ * loop runs (unless a listener called from it writes a different message).
  */
 export function broadcast(connections: Iterable<Connection>, message: string): number {
-  // Seeds the memo that every `write` below reads, before any recipient can miss it.
-  quoteMessage(message);
   let reached = 0;
   for (const connection of connections) {
     if (connection.readyState !== ReadyState.OPEN) continue;
