@@ -1,28 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { SockJSServer } from './server.js';
 import { broadcast } from './broadcast.js';
 import type { Connection } from './connection.js';
 import { ReadyState } from './constants.js';
+import { listening } from './test-support/loopback.js';
 
 test('broadcast writes one message to every open connection, over WebSocket and HTTP alike, and skips closed ones', { timeout: 10_000 }, async (t) => {
   const sockjs = new SockJSServer({ prefix: '/room' });
   const members: Connection[] = [];
   sockjs.on('connection', (conn) => members.push(conn));
-  const server = http.createServer();
+  const { server, port } = await listening(t, sockjs);
   sockjs.attach(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  t.after(async () => {
-    await sockjs.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
 
   const framesOf = (ws: WebSocket) => {
     const frames: string[] = [];

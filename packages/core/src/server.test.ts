@@ -6,18 +6,7 @@ import { once } from 'node:events';
 import WebSocket from 'ws';
 import { SockJSServer } from './server.js';
 import { isSockJSError } from './errors.js';
-
-async function listening(t: { after(fn: () => unknown): void }, ...services: SockJSServer[]): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer((_req, res) => res.end('app'));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    await Promise.all(services.map((s) => s.close()));
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { server, port: (server.address() as net.AddressInfo).port };
-}
+import { listening } from './test-support/loopback.js';
 
 /** Sends a WebSocket handshake for `path` and resolves with the first line of the answer, or 'timeout'. */
 async function handshakeStatus(port: number, path: string): Promise<string> {
