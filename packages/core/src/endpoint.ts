@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Connection, type ConnectionTarget } from './connection.js';
-import { CloseCode, CloseReason, NO_CACHE, type TransportName } from './constants.js';
+import type { Connection } from './connection.js';
+import { NO_CACHE, type TransportName } from './constants.js';
 import type { RequestContext } from './context.js';
 import { sendMethodNotAllowed, sendNotFound, sendText } from './http-response.js';
 import { applyJsessionid } from './jsessionid.js';
 import { NO_LOG, type ResolvedOptions } from './options.js';
 import { compileOriginPolicy, frameAncestors, type OriginCheck } from './origin-policy.js';
 import { Router, isUnderPrefix, splitUrl, type RouteDefinition, type RouteResult, type SplitUrl } from './router.js';
-import { Session, type SessionHost } from './session.js';
+import type { Service } from './service.js';
+import { SessionRegistry, type SessionCounts } from './session-registry.js';
 import { createIframeResponder, createInfoResponder, sendGreeting, sendPreflight } from './static-pages.js';
 import { eventSource } from './transports/eventsource.js';
 import { htmlFile } from './transports/htmlfile.js';
@@ -29,7 +30,7 @@ interface Route {
    * `websocket` routes take over upgrade sockets.
    */
   readonly kind: 'static' | 'session' | 'preflight' | 'websocket';
-  readonly run: (endpoint: Endpoint, ctx: RequestContext) => void | Promise<void>;
+  readonly run: (service: Service, ctx: RequestContext) => void | Promise<void>;
 }
 
 const session = (run: Route['run']): Route => ({ kind: 'session', run });
@@ -89,33 +90,15 @@ const WS_LIMITS = {
   closeTimeout: 10_000,
 } as const;
 
-/** Counts a monitoring system may read; all drop to zero once every session has ended. */
-export interface EndpointStats {
-  /** HTTP sessions in the registry. */
-  readonly httpSessions: number;
-  /** Open SockJS-over-WebSocket sessions and raw WebSockets. */
-  readonly webSocketSessions: number;
-  /** Session timers currently armed (each session has at most one). */
-  readonly timers: number;
-}
+export type EndpointStats = SessionCounts;
 
 /**
  * One SockJS service under one prefix: its routes, its own session registry
  * (never shared with other prefixes) and its WebSocket acceptor.
  */
-export class Endpoint implements SessionHost {
-  readonly heartbeatDelay: number;
-  readonly disconnectDelay: number;
-  readonly pongTimeout: number;
-  readonly sendHighWaterMark: number;
-  readonly maxBufferedBytes: number;
+export class Endpoint implements Service {
+  readonly sessions: SessionRegistry;
   readonly #router: Router<Route>;
-  readonly #sessions = new Map<string, Session>();
-  /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so close() can end them. */
-  readonly #unregistered = new Set<ConnectionTarget>();
-  readonly #announce: (connection: Connection) => void;
-  /** Creator addresses, kept only when sessions are bound to them. */
-  readonly #creators = new WeakMap<Session, string | undefined>();
   readonly #originAllowed: OriginCheck | undefined;
   #webSocketServer: WebSocketServer | undefined;
   #closed = false;
@@ -124,12 +107,7 @@ export class Endpoint implements SessionHost {
     readonly options: ResolvedOptions,
     announce: (connection: Connection) => void,
   ) {
-    this.heartbeatDelay = options.heartbeatDelay;
-    this.disconnectDelay = options.disconnectDelay;
-    this.pongTimeout = options.pongTimeout;
-    this.sendHighWaterMark = options.sendHighWaterMark;
-    this.maxBufferedBytes = options.maxBufferedBytes;
-    this.#announce = announce;
+    this.sessions = new SessionRegistry(options, announce);
     this.#originAllowed = compileOriginPolicy(options.allowedOrigins);
     const info = createInfoResponder(options);
     const iframe = createIframeResponder(options, frameAncestors(options.allowedOrigins));
@@ -143,14 +121,10 @@ export class Endpoint implements SessionHost {
   }
 
   get stats(): EndpointStats {
-    let timers = 0;
-    for (const s of this.#sessions.values()) if (s.hasTimer) timers++;
-    for (const t of this.#unregistered) if (t instanceof Session && t.hasTimer) timers++;
-    return { httpSessions: this.#sessions.size, webSocketSessions: this.#unregistered.size, timers };
+    return this.sessions.counts;
   }
 
-  /** `ws` in noServer mode; created on the first handshake so HTTP-only services never allocate it. */
-  /** Completes a WebSocket handshake on an upgrade socket this endpoint claimed. */
+  /** `ws` in noServer mode is created on the first handshake, so HTTP-only services never allocate it. */
   acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: WebSocket) => void): void {
     this.#webSocketServer ??= new WebSocketServer({ ...WS_LIMITS, maxPayload: this.options.maxMessageSize });
     // `ws` completes the handshake synchronously and `onOpen` sends the `o` frame at once: corked,
@@ -165,60 +139,6 @@ export class Endpoint implements SessionHost {
     } finally {
       socket.uncork();
     }
-  }
-
-  // --- SessionHost -------------------------------------------------------
-
-  announce(connection: Connection): void {
-    this.#announce(connection);
-  }
-
-  forget(target: ConnectionTarget): void {
-    if (target instanceof Session && target.id !== null && this.#sessions.get(target.id) === target) {
-      this.#sessions.delete(target.id);
-    } else {
-      this.#unregistered.delete(target);
-    }
-  }
-
-  // --- sessions ----------------------------------------------------------
-
-  #newSession(id: string | null, transport: TransportName): Session {
-    return new Session(id, this, (target) => new Connection(target, this.options.prefix, transport));
-  }
-
-  /**
-   * The HTTP session with this id: `undefined` if there is none, `null` if it
-   * is bound to another client address (`bindSessionToAddress`) — answered
-   * like an unknown id, without revealing that it exists.
-   */
-  lookupSession(id: string, req: IncomingMessage): Session | null | undefined {
-    const found = this.#sessions.get(id);
-    if (found === undefined || !this.options.bindSessionToAddress) return found;
-    return this.#creators.get(found) === req.socket.remoteAddress ? found : null;
-  }
-
-  /** Creates the HTTP session a receiving request names (4.2). */
-  createSession(id: string, req: IncomingMessage): Session {
-    const created = this.#newSession(id, 'xhr-polling');
-    this.#sessions.set(id, created);
-    if (this.options.bindSessionToAddress) this.#creators.set(created, req.socket.remoteAddress);
-    return created;
-  }
-
-  createWebSocketSession(): Session {
-    const created = this.#newSession(null, 'websocket');
-    this.#unregistered.add(created);
-    return created;
-  }
-
-  /** False once `maxSessions` sessions (HTTP and WebSocket) are open. */
-  hasRoomForSession(): boolean {
-    return this.#sessions.size + this.#unregistered.size < this.options.maxSessions;
-  }
-
-  track(target: ConnectionTarget): void {
-    this.#unregistered.add(target);
   }
 
   // --- dispatch ----------------------------------------------------------
@@ -320,13 +240,7 @@ export class Endpoint implements SessionHost {
   /** Ends every session with a close frame and frees its timer; later requests get 503. */
   close(): void {
     this.#closed = true;
-    const targets = [...this.#sessions.values(), ...this.#unregistered];
-    for (const target of targets) {
-      target.close(CloseCode.NORMAL, CloseReason.NORMAL);
-      target.terminate();
-    }
-    this.#sessions.clear();
-    this.#unregistered.clear();
+    this.sessions.closeAll();
     this.#webSocketServer?.close();
   }
 }

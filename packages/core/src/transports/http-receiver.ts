@@ -4,7 +4,7 @@ import type { TransportName } from '../constants.js';
 import type { RequestContext } from '../context.js';
 import { addEventSourceCors, addXhrCors } from '../cors.js';
 import { sendNotFound, sendText } from '../http-response.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import type { Receiver, Session } from '../session.js';
 import { authorizeSession } from '../authorize.js';
 
@@ -105,7 +105,7 @@ class HttpReceiver implements Receiver {
  * Answers a receiving request: an existing session is served at once; a new
  * one must pass the session cap and the `authorize` hook before headers go out.
  */
-export function receive(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTransport): void {
+export function receive(service: Service, ctx: RequestContext, transport: ReceivingTransport): void {
   const { req, res } = ctx;
   const envelope = transport.envelope(ctx);
   if (typeof envelope === 'string') {
@@ -113,29 +113,29 @@ export function receive(endpoint: Endpoint, ctx: RequestContext, transport: Rece
     return;
   }
   const id = ctx.params.session!;
-  const existing = endpoint.lookupSession(id, req);
+  const existing = service.sessions.lookup(id, req);
   if (existing === null) return sendNotFound(res, ctx.headers);
-  if (existing) return serve(endpoint, ctx, transport, envelope, existing);
-  if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions', ctx.headers);
-  if (endpoint.options.authorize === undefined) return serve(endpoint, ctx, transport, envelope, endpoint.createSession(id, req));
+  if (existing) return serve(service, ctx, transport, envelope, existing);
+  if (!service.sessions.hasRoom()) return sendText(res, 503, 'Too many sessions', ctx.headers);
+  if (service.options.authorize === undefined) return serve(service, ctx, transport, envelope, service.sessions.create(id, req));
 
-  void authorizeSession(endpoint.options, req, ctx.query, transport.name).then((outcome) => {
+  void authorizeSession(service.options, req, ctx.query, transport.name).then((outcome) => {
     // The client may have given up while the hook ran: then nothing is created.
     if (res.destroyed || req.socket.destroyed) return;
     if (!outcome.accepted) return sendText(res, outcome.status, outcome.message, ctx.headers);
-    const raced = endpoint.lookupSession(id, req);
+    const raced = service.sessions.lookup(id, req);
     if (raced === null) return sendNotFound(res, ctx.headers);
-    if (raced) return serve(endpoint, ctx, transport, envelope, raced);
-    if (!endpoint.hasRoomForSession()) return sendText(res, 503, 'Too many sessions', ctx.headers);
-    const created = endpoint.createSession(id, req);
+    if (raced) return serve(service, ctx, transport, envelope, raced);
+    if (!service.sessions.hasRoom()) return sendText(res, 503, 'Too many sessions', ctx.headers);
+    const created = service.sessions.create(id, req);
     created.connection.data = outcome.data;
-    serve(endpoint, ctx, transport, envelope, created);
+    serve(service, ctx, transport, envelope, created);
   });
 }
 
-function serve(endpoint: Endpoint, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, session: Session): void {
+function serve(service: Service, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, session: Session): void {
   const { req, res, headers } = ctx;
-  const { options } = endpoint;
+  const { options } = service;
   if (!options.disableCors) {
     if (transport.cors === 'xhr') addXhrCors(req, headers);
     else if (transport.cors === 'eventsource') addEventSourceCors(req, headers);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CONTENT_TYPE } from '../constants.js';
 import type { RequestContext } from '../context.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import { PayloadError, decodePayload, messagesFromValue, type DecodedPayload } from '../payload.js';
 import type { BodyResult } from '../request-body.js';
 import { callbackFromQuery } from './callback.js';
@@ -42,10 +42,10 @@ function decodeForm(body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>
  * `POST /S/X/jsonp_send`: a form with one field `d`, or the JSON itself as the
  * body. Decoded exactly once (the reference's double decoding is dropped).
  */
-export function jsonpSend(endpoint: Endpoint, ctx: RequestContext): Promise<void> {
+export function jsonpSend(service: Service, ctx: RequestContext): Promise<void> {
   const { res } = ctx;
   return acceptPayload(
-    endpoint,
+    service,
     ctx,
     (body) => {
       if (mediaTypeOf(ctx.req) === 'application/x-www-form-urlencoded') return decodeForm(body);

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason, ReadyState } from '../constants.js';
 import { Connection, type ConnectionTarget } from '../connection.js';
 import type { RequestContext } from '../context.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import { sendText } from '../http-response.js';
 import { NOT_A_WEBSOCKET, isWebSocketUpgrade } from './upgrade-check.js';
 import { AS_TEXT } from './websocket.js';
@@ -16,11 +16,11 @@ class RawWebSocketConnection implements ConnectionTarget {
   #drainWanted = false;
 
   constructor(
-    private readonly endpoint: Endpoint,
+    private readonly service: Service,
     req: IncomingMessage,
     private readonly ws: WebSocket,
   ) {
-    const { options } = endpoint;
+    const { options } = service;
     this.connection = new Connection(this, options.prefix, 'websocket-raw');
     this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
     ws.on('message', (data: Buffer) => {
@@ -31,7 +31,7 @@ class RawWebSocketConnection implements ConnectionTarget {
   }
 
   send(message: string): boolean {
-    const { sendHighWaterMark, maxBufferedBytes } = this.endpoint.options;
+    const { sendHighWaterMark, maxBufferedBytes } = this.service.options;
     const over = this.ws.bufferedAmount + message.length > sendHighWaterMark;
     if (over) this.#drainWanted = true;
     this.ws.send(Buffer.from(message, 'utf8'), AS_TEXT, over ? this.#afterCongestedSend : undefined);
@@ -70,7 +70,7 @@ class RawWebSocketConnection implements ConnectionTarget {
   }
 
   #afterCongestedSend = (): void => {
-    if (this.#drainWanted && this.ws.bufferedAmount <= this.endpoint.options.sendHighWaterMark) {
+    if (this.#drainWanted && this.ws.bufferedAmount <= this.service.options.sendHighWaterMark) {
       this.#drainWanted = false;
       this.connection.emit('drain');
     }
@@ -79,13 +79,13 @@ class RawWebSocketConnection implements ConnectionTarget {
   #closed(): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.readyState = ReadyState.CLOSED;
-    this.endpoint.forget(this);
+    this.service.sessions.forget(this);
     this.connection.targetClosed();
   }
 }
 
 /** `GET /websocket`. */
-export function rawWebSocket(endpoint: Endpoint, ctx: RequestContext): void {
+export function rawWebSocket(service: Service, ctx: RequestContext): void {
   const { req } = ctx;
   if (!ctx.upgrade || !isWebSocketUpgrade(req)) {
     sendText(ctx.res, 400, NOT_A_WEBSOCKET);
@@ -97,12 +97,12 @@ export function rawWebSocket(endpoint: Endpoint, ctx: RequestContext): void {
     return;
   }
   const { socket, head } = ctx.upgrade;
-  admitWebSocket(endpoint, ctx, 'websocket-raw', (data) =>
-    endpoint.acceptWebSocket(req, socket, head, (ws) => {
-      const raw = new RawWebSocketConnection(endpoint, req, ws);
+  admitWebSocket(service, ctx, 'websocket-raw', (data) =>
+    service.acceptWebSocket(req, socket, head, (ws) => {
+      const raw = new RawWebSocketConnection(service, req, ws);
       raw.connection.data = data;
-      endpoint.track(raw);
-      endpoint.announce(raw.connection);
+      service.sessions.track(raw);
+      service.sessions.announce(raw.connection);
     }),
   );
 }

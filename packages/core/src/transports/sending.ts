@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import { sendNotFound, sendText } from '../http-response.js';
 import type { DecodedPayload } from '../payload.js';
 import { readBody, type BodyResult } from '../request-body.js';
@@ -10,13 +10,13 @@ import { readBody, type BodyResult } from '../request-body.js';
  * checks run in that order, so a bad body to an unknown session gives 500.
  */
 export async function acceptPayload(
-  endpoint: Endpoint,
+  service: Service,
   ctx: RequestContext,
   decode: (body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>) => DecodedPayload,
   respond: () => void,
 ): Promise<void> {
   const { req, res } = ctx;
-  const body = await readBody(req, endpoint.options.maxMessageSize);
+  const body = await readBody(req, service.options.maxMessageSize);
   if (body.kind === 'aborted') return;
   if (body.kind === 'too-large') {
     // Stop the upload instead of draining it: the connection closes after this answer.
@@ -28,7 +28,7 @@ export async function acceptPayload(
     sendText(res, 500, decoded.error, ctx.headers);
     return;
   }
-  const session = endpoint.lookupSession(ctx.params.session!, req);
+  const session = service.sessions.lookup(ctx.params.session!, req);
   if (!session) {
     sendNotFound(res, ctx.headers);
     return;

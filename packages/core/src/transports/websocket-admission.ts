@@ -1,6 +1,6 @@
 import type { TransportName } from '../constants.js';
 import type { RequestContext } from '../context.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import { authorizeSession } from '../authorize.js';
 import { sendText } from '../http-response.js';
 
@@ -9,16 +9,16 @@ import { sendText } from '../http-response.js';
  * refusal is an HTTP answer on the upgrade socket. `open` receives the data
  * the hook attached.
  */
-export function admitWebSocket(endpoint: Endpoint, ctx: RequestContext, transport: TransportName, open: (data: unknown) => void): void {
-  if (!endpoint.hasRoomForSession()) {
+export function admitWebSocket(service: Service, ctx: RequestContext, transport: TransportName, open: (data: unknown) => void): void {
+  if (!service.sessions.hasRoom()) {
     sendText(ctx.res, 503, 'Too many sessions');
     return;
   }
-  if (endpoint.options.authorize === undefined) {
+  if (service.options.authorize === undefined) {
     open(undefined);
     return;
   }
-  void authorizeSession(endpoint.options, ctx.req, ctx.query, transport).then((outcome) => {
+  void authorizeSession(service.options, ctx.req, ctx.query, transport).then((outcome) => {
     if (ctx.upgrade?.socket.destroyed) return;
     if (outcome.accepted) open(outcome.data);
     else sendText(ctx.res, outcome.status, outcome.message);

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, CloseReason } from '../constants.js';
 import type { RequestContext } from '../context.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import { sendText } from '../http-response.js';
 import { decodePayload } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
@@ -152,33 +152,33 @@ class WebSocketReceiver implements Receiver {
   }
 }
 
-function openSession(endpoint: Endpoint, req: IncomingMessage, socket: MessageSocket, usePing: boolean, data: unknown): void {
-  const { options } = endpoint;
-  const session = endpoint.createWebSocketSession();
+function openSession(service: Service, req: IncomingMessage, socket: MessageSocket, usePing: boolean, data: unknown): void {
+  const { options } = service;
+  const session = service.sessions.createWebSocketSession();
   session.connection.data = data;
   const receiver = new WebSocketReceiver(session, socket, usePing, options.sendHighWaterMark);
   session.attach(receiver, () => session.connection.refresh(req, 'websocket', options.exposedHeaders));
 }
 
 /** `GET /S/X/websocket`: SockJS framing over a WebSocket; the session id in the URL is not used. */
-export function webSocket(endpoint: Endpoint, ctx: RequestContext): void {
+export function webSocket(service: Service, ctx: RequestContext): void {
   const { req } = ctx;
   if (!ctx.upgrade || !isWebSocketUpgrade(req)) {
     sendText(ctx.res, 400, NOT_A_WEBSOCKET);
     return;
   }
   const { socket, head } = ctx.upgrade;
-  const { options } = endpoint;
-  admitWebSocket(endpoint, ctx, 'websocket', (data) => {
+  const { options } = service;
+  admitWebSocket(service, ctx, 'websocket', (data) => {
     if (options.hixie76 && isHixie76(req)) {
       const accepted = acceptHixie76(req, socket, head, options.maxMessageSize, (hixie) =>
-        openSession(endpoint, req, hixie, false, data),
+        openSession(service, req, hixie, false, data),
       );
       if (!accepted) sendText(ctx.res, 400, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
       return;
     }
-    endpoint.acceptWebSocket(req, socket, head, (ws) =>
-      openSession(endpoint, req, ws, options.websocketHeartbeat === 'ping', data),
+    service.acceptWebSocket(req, socket, head, (ws) =>
+      openSession(service, req, ws, options.websocketHeartbeat === 'ping', data),
     );
   });
 }

@@ -1,7 +1,7 @@
 import { CONTENT_TYPE } from '../constants.js';
 import type { RequestContext } from '../context.js';
 import { addXhrCors } from '../cors.js';
-import type { Endpoint } from '../endpoint.js';
+import type { Service } from '../service.js';
 import { decodePayload, messagesFromValue } from '../payload.js';
 import { acceptPayload } from './sending.js';
 
@@ -9,11 +9,11 @@ import { acceptPayload } from './sending.js';
  * `POST /S/X/xhr_send` (PROTOCOL.md 5.4): a JSON array of strings, whatever
  * the content type (the reference refused some types; nothing depends on that).
  */
-export function xhrSend(endpoint: Endpoint, ctx: RequestContext): Promise<void> {
+export function xhrSend(service: Service, ctx: RequestContext): Promise<void> {
   const { req, res, headers } = ctx;
-  if (!endpoint.options.disableCors) addXhrCors(req, headers);
+  if (!service.options.disableCors) addXhrCors(req, headers);
   return acceptPayload(
-    endpoint,
+    service,
     ctx,
     (body) => (body.kind === 'parsed' ? messagesFromValue(body.value) : decodePayload(body.text)),
     () => {

@@ -1,0 +1,118 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, CloseReason, type TransportName } from './constants.js';
+import { Connection, type ConnectionTarget } from './connection.js';
+import type { ResolvedOptions } from './options.js';
+import { Session, type SessionHost } from './session.js';
+
+/** Counts a monitoring system may read; all drop to zero once every session has ended. */
+export interface SessionCounts {
+  /** HTTP sessions in the registry. */
+  readonly httpSessions: number;
+  /** Open SockJS-over-WebSocket sessions and raw WebSockets. */
+  readonly webSocketSessions: number;
+  /** Session timers currently armed (each session has at most one). */
+  readonly timers: number;
+}
+
+/**
+ * The one place a request finds its session: the HTTP sessions of one
+ * service by id, plus the WebSocket sessions and raw WebSockets it must end
+ * on close. It is also every session's host, so a session reaching CLOSED
+ * leaves it by itself.
+ */
+export class SessionRegistry implements SessionHost {
+  // Copied out of the options as plain fields: sessions read them on every frame.
+  readonly heartbeatDelay: number;
+  readonly disconnectDelay: number;
+  readonly pongTimeout: number;
+  readonly sendHighWaterMark: number;
+  readonly maxBufferedBytes: number;
+  readonly #options: ResolvedOptions;
+  readonly #announce: (connection: Connection) => void;
+  readonly #byId = new Map<string, Session>();
+  /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so closeAll() can end them. */
+  readonly #unaddressable = new Set<ConnectionTarget>();
+  /** Creator addresses, kept only when sessions are bound to them. */
+  readonly #creators = new WeakMap<Session, string | undefined>();
+
+  constructor(options: ResolvedOptions, announce: (connection: Connection) => void) {
+    this.#options = options;
+    this.#announce = announce;
+    this.heartbeatDelay = options.heartbeatDelay;
+    this.disconnectDelay = options.disconnectDelay;
+    this.pongTimeout = options.pongTimeout;
+    this.sendHighWaterMark = options.sendHighWaterMark;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+  }
+
+  get counts(): SessionCounts {
+    let timers = 0;
+    for (const s of this.#byId.values()) if (s.hasTimer) timers++;
+    for (const t of this.#unaddressable) if (t instanceof Session && t.hasTimer) timers++;
+    return { httpSessions: this.#byId.size, webSocketSessions: this.#unaddressable.size, timers };
+  }
+
+  /**
+   * The HTTP session with this id: `undefined` if there is none, `null` if it
+   * is bound to another client address (`bindSessionToAddress`) — answered
+   * like an unknown id, without revealing that it exists.
+   */
+  lookup(id: string, req: IncomingMessage): Session | null | undefined {
+    const found = this.#byId.get(id);
+    if (found === undefined || !this.#options.bindSessionToAddress) return found;
+    return this.#creators.get(found) === req.socket.remoteAddress ? found : null;
+  }
+
+  /** Creates the HTTP session a receiving request names (PROTOCOL.md 4.2). */
+  create(id: string, req: IncomingMessage): Session {
+    const created = this.#newSession(id, 'xhr-polling');
+    this.#byId.set(id, created);
+    if (this.#options.bindSessionToAddress) this.#creators.set(created, req.socket.remoteAddress);
+    return created;
+  }
+
+  createWebSocketSession(): Session {
+    const created = this.#newSession(null, 'websocket');
+    this.#unaddressable.add(created);
+    return created;
+  }
+
+  /** False once `maxSessions` sessions (HTTP and WebSocket) are open. */
+  hasRoom(): boolean {
+    return this.#byId.size + this.#unaddressable.size < this.#options.maxSessions;
+  }
+
+  /** A raw WebSocket, which is no Session but must still be ended on close. */
+  track(target: ConnectionTarget): void {
+    this.#unaddressable.add(target);
+  }
+
+  // --- SessionHost -------------------------------------------------------
+
+  announce(connection: Connection): void {
+    this.#announce(connection);
+  }
+
+  forget(target: ConnectionTarget): void {
+    if (target instanceof Session && target.id !== null && this.#byId.get(target.id) === target) {
+      this.#byId.delete(target.id);
+    } else {
+      this.#unaddressable.delete(target);
+    }
+  }
+
+  /** Ends every session with a close frame and frees its timer. */
+  closeAll(): void {
+    const targets = [...this.#byId.values(), ...this.#unaddressable];
+    for (const target of targets) {
+      target.close(CloseCode.NORMAL, CloseReason.NORMAL);
+      target.terminate();
+    }
+    this.#byId.clear();
+    this.#unaddressable.clear();
+  }
+
+  #newSession(id: string | null, transport: TransportName): Session {
+    return new Session(id, this, (target) => new Connection(target, this.#options.prefix, transport));
+  }
+}
