@@ -4,7 +4,11 @@
 // then medians (min–max) and same-round ratios, written to RESULTS.md and
 // ratios.svg (full runs) or printed (quick runs).
 //
-//   node bench/run.mjs [--quick] [--rounds N] [--only id,id] [--note "text"] [--write]
+//   node bench/run.mjs [--quick] [--guard] [--rounds N] [--only id,id] [--note "text"] [--write]
+//
+// --guard (`npm run bench:quick`): the regression guard, under 2 minutes: quick durations, two
+// interleaved rounds of GUARD_IDS against ours and the limit only (no sockjs), prints each
+// target's ratio with met / missed and writes bench/quick.json (gitignored), nothing else.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +21,14 @@ const option = (name) => {
   const i = argv.indexOf(name);
   return i === -1 ? undefined : argv[i + 1];
 };
-const quick = flag('--quick');
-const rounds = Number(option('--rounds') ?? (quick ? 1 : 5));
-const only = option('--only')?.split(',');
+const guard = flag('--guard');
+const GUARD_IDS = ['ws-echo-100', 'ws-echo-16k', 'xhrs-100', 'xhrp-100', 'bcast-1000', 'new-sessions'];
+const quick = flag('--quick') || guard;
+const kinds = guard ? KINDS.filter((k) => k !== 'sockjs') : KINDS;
+const rounds = Number(option('--rounds') ?? (guard ? 2 : quick ? 1 : 5));
+const only = option('--only')?.split(',') ?? (guard ? GUARD_IDS : undefined);
 const note = option('--note');
-const write = flag('--write') || (!quick && !only);
+const write = !guard && (flag('--write') || (!quick && !only));
 
 if (!coreBuilt()) {
   console.error('packages/core/dist is missing: run `pnpm build` first (`pnpm bench` does).');
@@ -50,7 +57,7 @@ if (!quick) for (const kind of KINDS) await measure(kind, chosen[0]);
 
 for (let round = 0; round < rounds; round++) {
   // The order of the three servers rotates from round to round, so none is always first or last.
-  const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]);
+  const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
   for (const scenario of chosen) {
     for (const kind of order) {
       const r = await measure(kind, scenario);
@@ -107,7 +114,7 @@ for (const scenario of chosen) {
 
 const targetRows = [];
 for (const target of TARGETS) {
-  if (!results[target.scenario]) continue;
+  if (!results[target.scenario] || !kinds.includes(target.of === 'abs' ? 'ours' : target.of)) continue;
   const s = target.of === 'abs' ? kindSummary(target.scenario, 'ours', target.metric) : ratioSummary(target.scenario, target.metric, 'ours', target.of);
   const fmt = target.of === 'abs' ? METRICS[target.metric].fmt : fmtRatio;
   const met = s === null ? null : target.op === '>=' ? s.median >= target.value : s.median <= target.value;
@@ -116,6 +123,16 @@ for (const target of TARGETS) {
 }
 
 // ---- report -------------------------------------------------------------------
+
+if (guard) {
+  console.log(`\nbench:quick, ${rounds} rounds in ${seconds.toFixed(0)} s, load average ${load0.map((x) => x.toFixed(1)).join(' / ')} before, ${load1.map((x) => x.toFixed(1)).join(' / ')} after`);
+  for (const t of targetRows) console.log(`${t.status === 'met' ? 'met   ' : 'MISSED'} ${t.target.text}: ${t.measured} (goal ${t.goal})`);
+  for (const f of failures) console.log(`failure: ${f}`);
+  const guardRows = targetRows.map((t) => ({ scenario: t.target.scenario, metric: t.target.metric, of: t.target.of, ratio: t.median ?? null, goal: t.goal, status: t.status }));
+  writeFileSync(join(BENCH_DIR, 'quick.json'), JSON.stringify({ started, seconds, rounds, load: [load0, load1], targets: guardRows, failures, results }, null, 1));
+  console.log('written to bench/quick.json');
+  process.exit(0);
+}
 
 const shown = argv.filter((a) => a !== '--write').map((a) => (/^[\w,.=-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
 const command = ['pnpm bench', ...shown].join(' ');
