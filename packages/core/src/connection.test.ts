@@ -11,7 +11,7 @@ class FakeTarget implements ConnectionTarget {
   readonly sent: string[] = [];
   paused = false;
   terminated = false;
-  readonly connection = new Connection(this, '/echo', 'websocket');
+  readonly connection: Connection = new Connection(this, '/echo', 'websocket');
 
   send(message: string): boolean {
     this.sent.push(message);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Stream } from 'node:stream';
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
@@ -9,6 +8,8 @@ import { splitUrl } from './router.js';
 /** What a Connection drives: a SockJS session, or a raw WebSocket. */
 export interface ConnectionTarget {
   readonly readyState: ReadyState;
+  /** The application's side of this target. */
+  readonly connection: Connection;
   /** Queues a message; false while the outbound queue is above the high-water mark. */
   send(message: string): boolean;
   close(code: number, reason: string): boolean;
@@ -16,6 +17,20 @@ export interface ConnectionTarget {
   terminate(): void;
   pauseInbound(): void;
   resumeInbound(): void;
+}
+
+/**
+ * What `refresh` reads of a receiving request: an `IncomingMessage`, or the
+ * copy of one that another node of a cluster forwarded.
+ */
+export interface ReceivingRequest {
+  readonly url?: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly socket: {
+    readonly remoteAddress?: string | undefined;
+    readonly remotePort?: number | undefined;
+    address(): Partial<AddressInfo>;
+  };
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -258,7 +273,7 @@ export class Connection extends Stream {
   }
 
   /** Copies what the application may see of a receiving request (PROTOCOL.md 7). */
-  refresh(req: IncomingMessage, protocol: TransportName, exposedHeaders: readonly string[]): void {
+  refresh(req: ReceivingRequest, protocol: TransportName, exposedHeaders: readonly string[]): void {
     const url = req.url ?? '';
     this.url = url;
     this.pathname = splitUrl(url).path;
@@ -275,7 +290,7 @@ export class Connection extends Stream {
       this.remotePort = socket.remotePort;
     }
     const local = socket.address();
-    if ('port' in local) this.address = local;
+    if (local.port !== undefined) this.address = local as AddressInfo;
   }
 
   /** Called once by the target when it reaches CLOSED: `end` once the held messages are out, `close` once, both after this tick. */

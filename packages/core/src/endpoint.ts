@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Connection } from './connection.js';
+import { broadcast } from './broadcast.js';
+import type { ClusterMember, ServiceLink } from './cluster/service-link.js';
+import type { RelaySink } from './cluster/relay-sink.js';
+import type { Fanout, ReceiveForward, SendForward } from './cluster/wire.js';
+import type { Connection, ReceivingRequest } from './connection.js';
 import { NO_CACHE, type TransportName } from './constants.js';
 import type { RequestContext } from './context.js';
 import { sendMethodNotAllowed, sendNotFound, sendText } from './http-response.js';
@@ -14,7 +18,7 @@ import { SessionRegistry, type SessionCounts } from './session-registry.js';
 import { createIframeResponder, createInfoResponder, sendGreeting, sendPreflight } from './static-pages.js';
 import { eventSource } from './transports/eventsource.js';
 import { htmlFile } from './transports/htmlfile.js';
-import { receive, type ReceivingTransport } from './transports/http-receiver.js';
+import { attachReceiver, receive, type ReceivingTransport } from './transports/http-receiver.js';
 import { jsonpPolling, jsonpSend } from './transports/jsonp.js';
 import { rawWebSocket } from './transports/raw-websocket.js';
 import { webSocket } from './transports/websocket.js';
@@ -22,6 +26,12 @@ import { xhrPolling } from './transports/xhr-polling.js';
 import { xhrSend } from './transports/xhr-send.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
 import { responseOnUpgradeSocket } from './upgrade-response.js';
+import { Rooms } from './rooms.js';
+
+/** The receiving transports by name, for requests another node of a cluster forwards. */
+const RECEIVING_TRANSPORTS: ReadonlyMap<TransportName, ReceivingTransport> = new Map(
+  [eventSource, htmlFile, jsonpPolling, xhrPolling, xhrStreaming].map((t) => [t.name, t]),
+);
 
 interface Route {
   /**
@@ -96,8 +106,10 @@ export type EndpointStats = SessionCounts;
  * One SockJS service under one prefix: its routes, its own session registry
  * (never shared with other prefixes) and its WebSocket acceptor.
  */
-export class Endpoint implements Service {
+export class Endpoint implements Service, ClusterMember {
   readonly sessions: SessionRegistry;
+  readonly cluster: ServiceLink | undefined;
+  readonly rooms = new Rooms();
   readonly #router: Router<Route>;
   readonly #originAllowed: OriginCheck | undefined;
   #webSocketServer: WebSocketServer | undefined;
@@ -107,7 +119,9 @@ export class Endpoint implements Service {
     readonly options: ResolvedOptions,
     announce: (connection: Connection) => void,
   ) {
-    this.sessions = new SessionRegistry(options, announce);
+    const link = options.cluster?.link(this);
+    this.cluster = link;
+    this.sessions = new SessionRegistry(options, announce, link && ((id) => link.released(id)));
     this.#originAllowed = compileOriginPolicy(options.allowedOrigins);
     const info = createInfoResponder(options);
     const iframe = createIframeResponder(options, frameAncestors(options.allowedOrigins));
@@ -139,6 +153,48 @@ export class Endpoint implements Service {
     } finally {
       socket.uncork();
     }
+  }
+
+  // --- messages to many ------------------------------------------------------
+
+  /** Writes `message` to every open connection of this service (or of `room`), here and on every other node. */
+  broadcast(message: string, room?: string): void {
+    broadcast(room === undefined ? this.sessions.connections() : this.rooms.members(room), message);
+    this.cluster?.fanout(room === undefined ? { m: message } : { m: message, room });
+  }
+
+  /** Writes `message` to the connection with this `conn.id`, wherever it is; false if it is on no node this one knows of. */
+  sendTo(connectionId: string, message: string): void {
+    const local = this.sessions.connection(connectionId);
+    if (local) local.write(message);
+    else this.cluster?.fanout({ m: message, to: connectionId });
+  }
+
+  // --- the cluster's way in ---------------------------------------------------
+
+  serveRemote(forward: ReceiveForward, sink: RelaySink): 'ok' | 'missing' | 'refused' {
+    const transport = RECEIVING_TRANSPORTS.get(forward.tr);
+    if (transport === undefined || this.#closed || !this.options.transports.has(forward.tr)) return 'missing';
+    const envelope = transport.envelope(forward.q);
+    if (typeof envelope === 'string') return 'missing';
+    const session = this.sessions.lookupFrom(forward.id, forward.peer.remoteAddress);
+    if (session === null) return 'refused';
+    if (session === undefined) return 'missing';
+    attachReceiver(this, session, transport, envelope, sink, forwardedRequest(forward));
+    sink.open();
+    return 'ok';
+  }
+
+  deliverRemote(forward: SendForward, answer: (accepted: boolean) => void): void {
+    const session = this.sessions.lookupFrom(forward.id, forward.remoteAddress);
+    if (!session) return answer(false);
+    if (session.deliver(forward.m)) answer(true);
+    else session.holdSender(() => answer(true));
+  }
+
+  deliverFanout(fanout: Fanout): void {
+    if (fanout.to !== undefined) this.sessions.connection(fanout.to)?.write(fanout.m);
+    else broadcast(fanout.room === undefined ? this.sessions.connections() : this.rooms.members(fanout.room), fanout.m);
   }
 
   // --- dispatch ----------------------------------------------------------
@@ -242,5 +298,20 @@ export class Endpoint implements Service {
     this.#closed = true;
     this.sessions.closeAll();
     this.#webSocketServer?.close();
+    this.options.cluster?.unlink(this);
   }
+}
+
+/** What the session's connection shows of a request that reached another node. */
+function forwardedRequest(forward: ReceiveForward): ReceivingRequest {
+  const { peer } = forward;
+  return {
+    url: forward.u,
+    headers: forward.h,
+    socket: {
+      remoteAddress: peer.remoteAddress,
+      remotePort: peer.remotePort,
+      address: () => (peer.localPort === undefined ? {} : { address: peer.localAddress ?? '', port: peer.localPort, family: peer.family ?? '' }),
+    },
+  };
 }

@@ -5,7 +5,8 @@ export type SockJSErrorCode =
   | 'SOCKJS_ERR_NOT_HTTP_SERVER'
   | 'SOCKJS_ERR_ALREADY_ATTACHED'
   | 'SOCKJS_ERR_SERVER_CLOSED'
-  | 'SOCKJS_ERR_CONNECTION_CLOSED';
+  | 'SOCKJS_ERR_CONNECTION_CLOSED'
+  | 'SOCKJS_ERR_FOREIGN_CONNECTION';
 
 /**
  * Raised for misuse of the API (never for bad client input, which is answered

@@ -7,3 +7,6 @@ export type { ServerOptions, LegacyServerOptions, SockJSServerOptions, ResolvedO
 export { ReadyState, CloseCode, CloseReason, TRANSPORTS, type TransportName } from './constants.js';
 export { SockJSError, isSockJSError, type SockJSErrorCode } from './errors.js';
 export { VERSION } from './version.js';
+export { Cluster, type ClusterOptions, type ClusterStats, type ClusterCounters } from './cluster/cluster.js';
+export type { Broker } from './cluster/broker.js';
+export { MemoryBroker } from './cluster/memory-broker.js';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SerializeOptions } from 'cookie';
 import { DEFAULT_EXPOSED_HEADERS, DEFAULT_SOCKJS_URL, TRANSPORTS, type TransportName } from './constants.js';
+import type { Cluster } from './cluster/cluster.js';
 import { invalidOption } from './errors.js';
 
 export type LogSeverity = 'debug' | 'info' | 'error';
@@ -131,6 +132,12 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Attributes for the JSESSIONID cookie. @default { path: '/' } */
   jsessionidCookie?: JsessionidCookieOptions;
+  /**
+   * Makes this service one of many: every process (on any machine) created
+   * with a cluster on the same broker serves every session, with no sticky
+   * load balancing (`@sockjs-server/redis`). @default none: a single node
+   */
+  cluster?: Cluster;
 }
 
 /** sockjs-node spellings accepted as aliases of the camelCase options. */
@@ -172,6 +179,7 @@ export interface ResolvedOptions {
   readonly bindSessionToAddress: boolean;
   readonly maxBufferedBytes: number;
   readonly jsessionidCookie: JsessionidCookieOptions | undefined;
+  readonly cluster: Cluster | undefined;
 }
 
 /** The default logger; the endpoint skips per-request log work when it is still this one. */
@@ -202,6 +210,7 @@ const DEFAULTS = {
   bindSessionToAddress: false,
   maxBufferedBytes: 4 * 1024 * 1024,
   jsessionidCookie: undefined,
+  cluster: undefined,
 } as const satisfies Record<keyof ServerOptions, unknown>;
 
 const ALIASES = {
@@ -295,6 +304,9 @@ export function resolveOptions(input: SockJSServerOptions = {}): ResolvedOptions
   if (o.jsessionidCookie !== undefined && (typeof o.jsessionidCookie !== 'object' || o.jsessionidCookie === null)) {
     throw invalidOption('option "jsessionidCookie" must be an object of cookie attributes');
   }
+  if (o.cluster !== undefined && typeof (o.cluster as Partial<Cluster> | null)?.link !== 'function') {
+    throw invalidOption('option "cluster" must be a Cluster (new Cluster({ broker }), or createRedisCluster() of @sockjs-server/redis)');
+  }
   if (!Array.isArray(o.exposedHeaders) || o.exposedHeaders.some((h) => typeof h !== 'string')) {
     throw invalidOption('option "exposedHeaders" must be an array of header names');
   }
@@ -324,5 +336,6 @@ export function resolveOptions(input: SockJSServerOptions = {}): ResolvedOptions
     bindSessionToAddress: Boolean(o.bindSessionToAddress),
     maxBufferedBytes: positiveInteger('maxBufferedBytes', o.maxBufferedBytes),
     jsessionidCookie: o.jsessionidCookie === undefined ? undefined : Object.freeze({ ...o.jsessionidCookie }),
+    cluster: o.cluster,
   });
 }

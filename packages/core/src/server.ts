@@ -81,6 +81,36 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   }
 
   /**
+   * Writes `message` to every open connection of this server's services. With
+   * a `cluster`, connections on every other node get it too: the message is
+   * published once, whatever the number of recipients.
+   */
+  broadcast(message: string): void {
+    for (const endpoint of this.#endpoints) endpoint.broadcast(message);
+  }
+
+  /** Writes `message` to every open member of `room`, on every node. */
+  broadcastTo(room: string, message: string): void {
+    for (const endpoint of this.#endpoints) endpoint.broadcast(message, room);
+  }
+
+  /** Writes `message` to the connection with this `conn.id`, on whichever node it is. */
+  sendTo(connectionId: string, message: string): void {
+    for (const endpoint of this.#endpoints) endpoint.sendTo(connectionId, message);
+  }
+
+  /** Adds `connection` to `room` (on its own node; it leaves every room when it closes). */
+  join(connection: Connection, room: string): this {
+    this.#endpointOf(connection).rooms.join(connection, room);
+    return this;
+  }
+
+  leave(connection: Connection, room: string): this {
+    this.#endpointOf(connection).rooms.leave(connection, room);
+    return this;
+  }
+
+  /**
    * Handles `req` if its path is under one of this server's prefixes and
    * returns true; otherwise calls `next()` (if given) and returns false.
    */
@@ -207,6 +237,12 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   #createEndpoint(options: ResolvedOptions): Endpoint {
     const endpoint = new Endpoint(options, (connection) => this.emit('connection', connection));
     options.log('debug', `SockJS v${VERSION} bound to ${JSON.stringify(options.prefix)}`);
+    return endpoint;
+  }
+
+  #endpointOf(connection: Connection): Endpoint {
+    const endpoint = this.#endpoints.find((e) => e.options.prefix === connection.prefix);
+    if (endpoint === undefined) throw new SockJSError('SOCKJS_ERR_FOREIGN_CONNECTION', 'the connection does not belong to this server');
     return endpoint;
   }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import type { Connection } from './connection.js';
+import { Connection, type ConnectionTarget } from './connection.js';
 import { ReadyState } from './constants.js';
 import { resolveOptions } from './options.js';
 import { SessionRegistry } from './session-registry.js';
@@ -53,14 +53,19 @@ test('closeAll ends every session, tracked raw targets included, and empties the
   const http = registry.create('a', from('127.0.0.1'));
   const ws = registry.createWebSocketSession();
   let rawTerminated = false;
-  registry.track({
+  const raw: ConnectionTarget = {
     readyState: ReadyState.OPEN,
+    get connection() {
+      return rawConnection;
+    },
     send: () => true,
     close: () => true,
     terminate: () => (rawTerminated = true),
     pauseInbound: () => {},
     resumeInbound: () => {},
-  });
+  };
+  const rawConnection = new Connection(raw, '', 'websocket-raw');
+  registry.track(raw);
   registry.closeAll();
   assert.equal(http.readyState, ReadyState.CLOSED);
   assert.equal(ws.readyState, ReadyState.CLOSED);

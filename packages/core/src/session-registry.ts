@@ -30,14 +30,20 @@ export class SessionRegistry implements SessionHost {
   readonly #options: ResolvedOptions;
   readonly #announce: (connection: Connection) => void;
   readonly #byId = new Map<string, Session>();
+  /** Announced connections by their public id, for messages addressed to one of them. */
+  readonly #byConnectionId = new Map<string, Connection>();
   /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so closeAll() can end them. */
   readonly #unaddressable = new Set<ConnectionTarget>();
   /** Creator addresses, kept only when sessions are bound to them. */
   readonly #creators = new WeakMap<Session, string | undefined>();
 
-  constructor(options: ResolvedOptions, announce: (connection: Connection) => void) {
+  /** Told when an HTTP session leaves, so a cluster can give its id up. */
+  readonly #released: ((id: string) => void) | undefined;
+
+  constructor(options: ResolvedOptions, announce: (connection: Connection) => void, released?: (id: string) => void) {
     this.#options = options;
     this.#announce = announce;
+    this.#released = released;
     this.heartbeatDelay = options.heartbeatDelay;
     this.disconnectDelay = options.disconnectDelay;
     this.pongTimeout = options.pongTimeout;
@@ -58,9 +64,25 @@ export class SessionRegistry implements SessionHost {
    * like an unknown id, without revealing that it exists.
    */
   lookup(id: string, req: IncomingMessage): Session | null | undefined {
+    return this.lookupFrom(id, req.socket.remoteAddress);
+  }
+
+  /** `lookup` for a client address known without its request (a request another node forwarded). */
+  lookupFrom(id: string, remoteAddress: string | undefined): Session | null | undefined {
     const found = this.#byId.get(id);
     if (found === undefined || !this.#options.bindSessionToAddress) return found;
-    return this.#creators.get(found) === req.socket.remoteAddress ? found : null;
+    return this.#creators.get(found) === remoteAddress ? found : null;
+  }
+
+  /** Ids of the HTTP sessions held here. */
+  ids(): IterableIterator<string> {
+    return this.#byId.keys();
+  }
+
+  /** Every session's and raw WebSocket's connection, open or not. */
+  *connections(): IterableIterator<Connection> {
+    for (const session of this.#byId.values()) yield session.connection;
+    for (const target of this.#unaddressable) yield target.connection;
   }
 
   /** Creates the HTTP session a receiving request names (PROTOCOL.md 4.2). */
@@ -90,12 +112,20 @@ export class SessionRegistry implements SessionHost {
   // --- SessionHost -------------------------------------------------------
 
   announce(connection: Connection): void {
+    this.#byConnectionId.set(connection.id, connection);
     this.#announce(connection);
   }
 
+  /** The open (announced, not yet closed) connection with this `conn.id`. */
+  connection(id: string): Connection | undefined {
+    return this.#byConnectionId.get(id);
+  }
+
   forget(target: ConnectionTarget): void {
+    this.#byConnectionId.delete(target.connection.id);
     if (target instanceof Session && target.id !== null && this.#byId.get(target.id) === target) {
       this.#byId.delete(target.id);
+      this.#released?.(target.id);
     } else {
       this.#unaddressable.delete(target);
     }
@@ -110,6 +140,7 @@ export class SessionRegistry implements SessionHost {
     }
     this.#byId.clear();
     this.#unaddressable.clear();
+    this.#byConnectionId.clear();
   }
 
   #newSession(id: string | null, transport: TransportName): Session {

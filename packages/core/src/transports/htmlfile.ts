@@ -28,8 +28,8 @@ export const htmlFile: ReceivingTransport = {
   contentType: CONTENT_TYPE.HTML,
   cors: 'none',
   streaming: true,
-  envelope(ctx) {
-    const found = callbackFromQuery(ctx.query);
+  envelope(query) {
+    const found = callbackFromQuery(query);
     if ('error' in found) return found.error;
     return { prelude: PRELUDE_TEMPLATE.replace('CALLBACK', found.callback) + PADDING, wrap };
   },

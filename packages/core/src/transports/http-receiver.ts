@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TransportName } from '../constants.js';
+import type { ReceivingRequest } from '../connection.js';
 import type { RequestContext } from '../context.js';
 import { addEventSourceCors, addXhrCors } from '../cors.js';
 import { sendNotFound, sendText } from '../http-response.js';
@@ -23,8 +23,23 @@ export interface ReceivingTransport {
   /** Streaming responses carry frames up to `responseLimit` bytes; polling ones end after one frame. */
   readonly streaming: boolean;
   readonly headers?: Readonly<Record<string, string>>;
-  /** The envelope for this request, or the text of a 500 answer (e.g. a bad callback). */
-  envelope(ctx: RequestContext): Envelope | string;
+  /** The envelope for a request with this query string, or the text of a 500 answer (e.g. a bad callback). */
+  envelope(query: string): Envelope | string;
+}
+
+/**
+ * Where an HTTP receiver writes: the request's own response, or, when the
+ * request reached another node of a cluster, a relay to that node. The
+ * subset of `ServerResponse` a receiver uses.
+ */
+export interface ResponseSink {
+  readonly writableLength: number;
+  write(chunk: string): boolean;
+  end(chunk?: string): void;
+  destroy(): void;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+  once(event: 'drain', listener: () => void): unknown;
 }
 
 const TCP_KEEPALIVE_MS = 5_000;
@@ -38,7 +53,7 @@ class HttpReceiver implements Receiver {
   constructor(
     readonly transport: TransportName,
     private readonly session: Session,
-    private readonly res: ServerResponse,
+    private readonly res: ResponseSink,
     private readonly wrap: (frame: string) => string,
     private readonly limit: number,
   ) {
@@ -103,30 +118,52 @@ class HttpReceiver implements Receiver {
 
 /**
  * Answers a receiving request: an existing session is served at once; a new
- * one must pass the session cap and the `authorize` hook before headers go out.
+ * one must pass the session cap and the `authorize` hook before headers go
+ * out. In a cluster, an id this node does not hold is first located: it may
+ * be another node's session.
  */
 export function receive(service: Service, ctx: RequestContext, transport: ReceivingTransport): void {
-  const { req, res } = ctx;
-  const envelope = transport.envelope(ctx);
+  const envelope = transport.envelope(ctx.query);
   if (typeof envelope === 'string') {
-    sendText(res, 500, envelope, ctx.headers);
+    sendText(ctx.res, 500, envelope, ctx.headers);
     return;
   }
-  const id = ctx.params.session!;
-  const existing = service.sessions.lookup(id, req);
-  if (existing === null) return sendNotFound(res, ctx.headers);
+  if (service.cluster && service.sessions.lookup(ctx.params.session!, ctx.req) === undefined) {
+    return service.cluster.receive(ctx, transport, envelope);
+  }
+  receiveHere(service, ctx, transport, envelope);
+}
+
+/** Serves the session if this node holds it, else creates it; `abandoned` as for `receiveNew`. */
+export function receiveHere(service: Service, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, abandoned?: () => void): void {
+  const existing = service.sessions.lookup(ctx.params.session!, ctx.req);
+  if (existing === null) return sendNotFound(ctx.res, ctx.headers);
   if (existing) return serve(service, ctx, transport, envelope, existing);
-  if (!service.sessions.hasRoom()) return sendText(res, 503, 'Too many sessions', ctx.headers);
+  receiveNew(service, ctx, transport, envelope, abandoned);
+}
+
+/**
+ * Creates the session a receiving request names, if the cap and the hook
+ * allow; `abandoned` is called when no session is created for it.
+ */
+export function receiveNew(service: Service, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, abandoned?: () => void): void {
+  const { req, res } = ctx;
+  const id = ctx.params.session!;
+  const refuse = (status: number, message: string) => {
+    abandoned?.();
+    sendText(res, status, message, ctx.headers);
+  };
+  if (!service.sessions.hasRoom()) return refuse(503, 'Too many sessions');
   if (service.options.authorize === undefined) return serve(service, ctx, transport, envelope, service.sessions.create(id, req));
 
   void authorizeSession(service.options, req, ctx.query, transport.name).then((outcome) => {
     // The client may have given up while the hook ran: then nothing is created.
-    if (res.destroyed || req.socket.destroyed) return;
-    if (!outcome.accepted) return sendText(res, outcome.status, outcome.message, ctx.headers);
+    if (res.destroyed || req.socket.destroyed) return abandoned?.();
+    if (!outcome.accepted) return refuse(outcome.status, outcome.message);
     const raced = service.sessions.lookup(id, req);
     if (raced === null) return sendNotFound(res, ctx.headers);
     if (raced) return serve(service, ctx, transport, envelope, raced);
-    if (!service.sessions.hasRoom()) return sendText(res, 503, 'Too many sessions', ctx.headers);
+    if (!service.sessions.hasRoom()) return refuse(503, 'Too many sessions');
     const created = service.sessions.create(id, req);
     created.connection.data = outcome.data;
     serve(service, ctx, transport, envelope, created);
@@ -134,9 +171,19 @@ export function receive(service: Service, ctx: RequestContext, transport: Receiv
 }
 
 function serve(service: Service, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, session: Session): void {
+  const { req, res } = ctx;
+  writeReceiverHead(service, ctx, transport, envelope);
+  attachReceiver(service, session, transport, envelope, res, req);
+  // A poll that has to wait still gets its status and headers now (PROTOCOL.md 5); one answered at once went out in one write.
+  // (headersSent is no guide here: it turns true at writeHead(), before anything is sent.)
+  if (envelope.prelude === undefined && !res.writableEnded) res.flushHeaders();
+  if (!res.writableEnded) flattenSentHeader(res);
+}
+
+/** Status, headers and prelude of a receiving response, the same wherever the session lives. */
+export function writeReceiverHead(service: Service, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope): void {
   const { req, res, headers } = ctx;
-  const { options } = service;
-  if (!options.disableCors) {
+  if (!service.options.disableCors) {
     if (transport.cors === 'xhr') addXhrCors(req, headers);
     else if (transport.cors === 'eventsource') addEventSourceCors(req, headers);
   }
@@ -150,14 +197,21 @@ function serve(service: Service, ctx: RequestContext, transport: ReceivingTransp
   socket.setKeepAlive?.(true, TCP_KEEPALIVE_MS);
   socket.setNoDelay?.(true);
   if (envelope.prelude !== undefined) res.write(envelope.prelude);
+}
 
+/** Makes `sink` the session's receiver; frames then flow into it until the response limit, an end or an abort. */
+export function attachReceiver(
+  service: Service,
+  session: Session,
+  transport: ReceivingTransport,
+  envelope: Envelope,
+  sink: ResponseSink,
+  request: ReceivingRequest,
+): void {
+  const { options } = service;
   const limit = transport.streaming ? options.responseLimit : 1;
-  const receiver = new HttpReceiver(transport.name, session, res, envelope.wrap, limit);
-  session.attach(receiver, () => session.connection.refresh(req, transport.name, options.exposedHeaders));
-  // A poll that has to wait still gets its status and headers now (PROTOCOL.md 5); one answered at once went out in one write.
-  // (headersSent is no guide here: it turns true at writeHead(), before anything is sent.)
-  if (envelope.prelude === undefined && !res.writableEnded) res.flushHeaders();
-  if (!res.writableEnded) flattenSentHeader(res);
+  const receiver = new HttpReceiver(transport.name, session, sink, envelope.wrap, limit);
+  session.attach(receiver, () => session.connection.refresh(request, transport.name, options.exposedHeaders));
 }
 
 /**
@@ -167,7 +221,7 @@ function serve(service: Service, ctx: RequestContext, transport: ReceivingTransp
  * keeps one flat string: about 500 bytes less per open streaming or waiting
  * response (measured with 2000 idle xhr-streaming sessions).
  */
-function flattenSentHeader(res: ServerResponse): void {
-  const sent: unknown = (res as ServerResponse & { _header?: unknown })._header;
+function flattenSentHeader(res: RequestContext['res']): void {
+  const sent: unknown = (res as RequestContext['res'] & { _header?: unknown })._header;
   if (typeof sent === 'string') sent.charCodeAt(0);
 }

@@ -15,8 +15,8 @@ export const jsonpPolling: ReceivingTransport = {
   cors: 'none',
   streaming: false,
   headers: { 'X-Content-Type-Options': 'nosniff' },
-  envelope(ctx) {
-    const found = callbackFromQuery(ctx.query);
+  envelope(query) {
+    const found = callbackFromQuery(query);
     if ('error' in found) return found.error;
     // The leading empty comment defeats the "Rosetta Flash" attack (CVE-2014-4671).
     const head = `/**/${found.callback}(`;

@@ -29,10 +29,12 @@ export async function acceptPayload(
     return;
   }
   const session = service.sessions.lookup(ctx.params.session!, req);
-  if (!session) {
-    sendNotFound(res, ctx.headers);
+  if (session) {
+    if (session.deliver(decoded.messages)) respond();
+    else session.holdSender(respond);
     return;
   }
-  if (session.deliver(decoded.messages)) respond();
-  else session.holdSender(respond);
+  // Bound to another address (null) is answered as unknown, never looked for elsewhere.
+  if (session === undefined && service.cluster) service.cluster.send(ctx, decoded.messages, respond);
+  else sendNotFound(res, ctx.headers);
 }

@@ -1,0 +1,191 @@
+// The cluster seam on its own, without Redis: three nodes in this process on
+// one MemoryBroker, each an http.Server on loopback, and every request of a
+// session sent to a node of the test's choosing.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Cluster, MemoryBroker, createServer, type Connection, type SockJSServer } from '@sockjs-server/core';
+
+interface Node {
+  readonly url: string;
+  readonly sockjs: SockJSServer;
+  readonly cluster: Cluster;
+  readonly http: http.Server;
+}
+
+async function startNode(broker: MemoryBroker, name: string): Promise<Node> {
+  const cluster = new Cluster({ broker, nodeId: name, heartbeatInterval: 100, nodeTimeout: 400 });
+  await cluster.ready;
+  const sockjs = createServer({ prefix: '/echo', cluster, disconnect_delay: 500 });
+  sockjs.on('connection', (conn: Connection) => {
+    conn.on('data', (m: string) => {
+      if (m.startsWith('all:')) sockjs.broadcast(`${name}>${m.slice(4)}`);
+      else if (m.startsWith('join:')) sockjs.join(conn, m.slice(5));
+      else if (m.startsWith('room:')) sockjs.broadcastTo('r', `${name}>${m.slice(5)}`);
+      else conn.write(`${name}:${m}`);
+    });
+  });
+  const server = http.createServer();
+  sockjs.attach(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/echo`, sockjs, cluster, http: server };
+}
+
+async function stopNode(node: Node): Promise<void> {
+  await node.sockjs.close();
+  await node.cluster.close();
+  node.http.closeAllConnections();
+  await new Promise((resolve) => node.http.close(resolve));
+}
+
+let counter = 0;
+const sessionPath = () => `/000/m${process.pid}x${counter++}`;
+
+async function poll(node: Node, path: string): Promise<string> {
+  const res = await fetch(`${node.url}${path}/xhr`, { method: 'POST' });
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+async function send(node: Node, path: string, ...messages: string[]): Promise<number> {
+  const res = await fetch(`${node.url}${path}/xhr_send`, { method: 'POST', body: JSON.stringify(messages) });
+  await res.text();
+  return res.status;
+}
+
+describe('cluster on a MemoryBroker', () => {
+  const broker = new MemoryBroker();
+  let nodes: Node[] = [];
+  before(async () => {
+    nodes = await Promise.all(['a', 'b', 'c'].map((name) => startNode(broker, name)));
+    await delay(150); // every node has heard every other's heartbeat
+  });
+  after(async () => {
+    await Promise.all(nodes.map(stopNode));
+  });
+
+  it('serves one xhr-polling session whose requests land on every node, in order', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const path = sessionPath();
+    assert.equal(await poll(a, path), 'o\n');
+    assert.equal(await send(b, path, 'one', 'two'), 204);
+    assert.equal(await poll(c, path), 'a["a:one","a:two"]\n');
+    assert.equal(await send(c, path, 'three'), 204);
+    assert.equal(await poll(b, path), 'a["a:three"]\n');
+  });
+
+  it('gives a waiting poll on another node its headers at once and the frame when it comes', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const path = sessionPath();
+    assert.equal(await poll(a, path), 'o\n');
+    const waiting = await fetch(`${b.url}${path}/xhr`, { method: 'POST' });
+    assert.equal(waiting.status, 200);
+    assert.match(waiting.headers.get('content-type') ?? '', /application\/javascript/);
+    assert.equal(await send(c, path, 'late'), 204);
+    assert.equal(await waiting.text(), 'a["a:late"]\n');
+  });
+
+  it('answers 404 to a send for a session no node has', async () => {
+    assert.equal(await send(nodes[1]!, sessionPath(), 'x'), 404);
+  });
+
+  it('streams over xhr-streaming from the owner through another node', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const path = sessionPath();
+    assert.equal(await poll(a, path), 'o\n');
+    const res = await fetch(`${b.url}${path}/xhr_streaming`, { method: 'POST' });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    const until = async (text: string) => {
+      while (!seen.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${JSON.stringify(text)}: ${JSON.stringify(seen)}`);
+        seen += decoder.decode(value);
+      }
+    };
+    await until('hhhhhhhh'); // the 2 KiB prelude, written by the entry node
+    assert.equal(await send(c, path, 's1'), 204);
+    assert.equal(await send(a, path, 's2'), 204);
+    await until('a["a:s2"]\n');
+    assert.ok(seen.endsWith('a["a:s1"]\na["a:s2"]\n'), JSON.stringify(seen.slice(-40)));
+    await reader.cancel();
+  });
+
+  it('broadcasts and room messages reach members on every node, each once', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const sessions = [sessionPath(), sessionPath(), sessionPath()];
+    const owners = [a, b, c];
+    for (let i = 0; i < 3; i++) assert.equal(await poll(owners[i]!, sessions[i]!), 'o\n');
+    await send(a, sessions[0]!, 'join:r');
+    await send(c, sessions[2]!, 'join:r');
+    await delay(20);
+    await send(b, sessions[1]!, 'all:hello', 'room:members');
+    await delay(50);
+    // Each session polled from a node that does not own it.
+    assert.equal(await poll(b, sessions[0]!), 'a["b>hello","b>members"]\n');
+    assert.equal(await poll(c, sessions[1]!), 'a["b>hello"]\n');
+    assert.equal(await poll(a, sessions[2]!), 'a["b>hello","b>members"]\n');
+  });
+
+  it('frees a session id cluster-wide when its session ends', async () => {
+    const [a] = nodes as [Node];
+    const path = sessionPath();
+    const key = `sockjs:s:/echo:${path.split('/')[2]}`;
+    assert.equal(await broker.owner(key), null);
+    assert.equal(await poll(a, path), 'o\n');
+    assert.equal(await broker.owner(key), 'a');
+    await delay(800); // disconnect_delay 500
+    assert.equal(await broker.owner(key), null);
+  });
+});
+
+describe('cluster failures on a MemoryBroker', () => {
+  it('a waiting poll whose owner dies gets a close frame within the node timeout, and sends get 404', async () => {
+    const broker = new MemoryBroker();
+    const [a, b] = await Promise.all([startNode(broker, 'fa'), startNode(broker, 'fb')]);
+    try {
+      await delay(150);
+      const path = sessionPath();
+      assert.equal(await poll(a, path), 'o\n');
+      const waiting = fetch(`${b.url}${path}/xhr`, { method: 'POST' }).then((r) => r.text());
+      await delay(50);
+      // Silence node a as a crash would: no goodbye, no more heartbeats, no answers.
+      await a.cluster.close().catch(() => {});
+      const started = Date.now();
+      assert.equal(await waiting, 'c[1011,"Session lost"]\n');
+      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+      assert.equal(await send(b, path, 'x'), 404);
+    } finally {
+      await stopNode(b);
+      await a.sockjs.close();
+      a.http.closeAllConnections();
+      a.http.close();
+    }
+  });
+
+  it('goes on as a single node while the broker is down, and serves across nodes again when it is back', async () => {
+    const broker = new MemoryBroker();
+    const [a, b] = await Promise.all([startNode(broker, 'oa'), startNode(broker, 'ob')]);
+    try {
+      await delay(150);
+      broker.setAvailable(false);
+      const local = sessionPath();
+      assert.equal(await poll(a, local), 'o\n');
+      assert.equal(await send(a, local, 'still'), 204);
+      assert.equal(await poll(a, local), 'a["oa:still"]\n');
+      assert.ok(a.cluster.stats.brokerErrors > 0);
+      broker.setAvailable(true);
+      await delay(50);
+      // The session made during the outage was claimed again: other nodes find it.
+      assert.equal(await send(b, local, 'again'), 204);
+      assert.equal(await poll(b, local), 'a["oa:again"]\n');
+    } finally {
+      await Promise.all([stopNode(a), stopNode(b)]);
+    }
+  });
+});
