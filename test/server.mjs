@@ -15,6 +15,8 @@ const { values: args } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     adapter: { type: 'string', default: 'http' },
     quiet: { type: 'boolean', default: false },
+    // redis://HOST:PORT: this process is one node of a cluster on that Redis.
+    cluster: { type: 'string' },
   },
 });
 
@@ -29,10 +31,16 @@ const log = args.quiet
       if (severity === 'error') console.error(`[sockjs] ${message}`);
     };
 
-const common = { sockjs_url: CLIENT_URL_PATH, log, hixie76: true };
+let cluster;
+if (args.cluster) {
+  const { createRedisCluster } = await import('@sockjs-server/redis');
+  cluster = createRedisCluster({ url: args.cluster, log, onError: () => {} });
+  await cluster.ready;
+}
+
+const common = { sockjs_url: CLIENT_URL_PATH, log, hixie76: true, cluster };
 
 /** name → [options, connection handler] */
-const broadcastMembers = new Set();
 const services = {
   echo: [{ response_limit: 4096 }, (conn) => conn.on('data', (m) => conn.write(m))],
   disabled_websocket_echo: [{ websocket: false }, (conn) => conn.on('data', (m) => conn.write(m))],
@@ -54,16 +62,8 @@ const services = {
         conn.write('x'.repeat(2 ** n));
       }),
   ],
-  broadcast: [
-    {},
-    (conn) => {
-      broadcastMembers.add(conn);
-      conn.on('data', (m) => {
-        for (const member of broadcastMembers) member.write(m);
-      });
-      conn.on('close', () => broadcastMembers.delete(conn));
-    },
-  ],
+  // Every member on every node (one node, or a cluster) gets each message once.
+  broadcast: [{}, (conn) => conn.on('data', (m) => broadcastServer().broadcast(m))],
 };
 
 const sockjsServers = Object.entries(services).map(([name, [options, onConnection]]) => {
@@ -71,6 +71,7 @@ const sockjsServers = Object.entries(services).map(([name, [options, onConnectio
   server.on('connection', onConnection);
   return server;
 });
+const broadcastServer = () => sockjsServers[Object.keys(services).indexOf('broadcast')];
 
 function serveStatic(req, res) {
   if (req.url === CLIENT_URL_PATH || req.url.startsWith(`${CLIENT_URL_PATH}?`)) {
@@ -154,6 +155,7 @@ server.listen(Number(args.port), args.host, () => {
 
 async function shutdown() {
   await Promise.all(sockjsServers.map((s) => s.close()));
+  await cluster?.close();
   server.close(() => process.exit(0));
   server.closeAllConnections?.();
 }

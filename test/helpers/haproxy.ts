@@ -31,12 +31,15 @@ export async function startHaproxy(backendPorts: readonly number[]): Promise<Run
       '  timeout client 60s',
       '  timeout server 60s',
       '  timeout tunnel 1h',
+      // A killed backend is taken out within a second; a request that cannot connect to it is sent to another.
+      '  option redispatch',
+      '  retries 3',
       `frontend entry`,
       `  bind 127.0.0.1:${port}`,
       '  default_backend nodes',
       'backend nodes',
       '  balance roundrobin',
-      ...backendPorts.map((p, i) => `  server node${i} 127.0.0.1:${p}`),
+      ...backendPorts.map((p, i) => `  server node${i} 127.0.0.1:${p} check inter 500 fall 1 rise 2`),
       '',
     ].join('\n'),
   );

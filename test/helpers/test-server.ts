@@ -13,6 +13,10 @@ export interface RunningTestServer {
   /** Output the server printed so far (for diagnostics on failure). */
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, with no goodbye to anyone. */
+  kill(): Promise<void>;
+  /** False once the process has exited, for whatever reason. */
+  running(): boolean;
 }
 
 const serverScript = fileURLToPath(new URL('../server.mjs', import.meta.url));
@@ -46,8 +50,14 @@ export async function startTestServer(adapter = 'http', extraArgs: string[] = []
     adapter,
     output: () => out,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+    running: () => child.exitCode === null && child.signalCode === null,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
       await once(child, 'exit');
     },
   };

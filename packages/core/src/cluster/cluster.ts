@@ -67,7 +67,10 @@ export class Cluster {
   readonly #gone = new Map<string, number>();
   readonly #forwards = new Map<number, PendingReply>();
   readonly #relays = new Map<string, RelaySink>();
+  /** Services whose broadcast channel this node listens on (the broker keeps them through outages). */
+  readonly #listening = new Set<string>();
   readonly #ready: Promise<void>;
+  #subscribedNow: () => void = () => {};
   #nextRequest = 1;
   #subscribed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -81,12 +84,14 @@ export class Cluster {
     this.#nodeTimeout = options.nodeTimeout ?? 3000;
     this.#log = options.log ?? NO_LOG;
     this.#broker.onAvailabilityChange((available) => (available ? this.#brokerBack() : this.#brokerLost()));
-    this.#ready = this.#subscribe();
+    this.#ready = new Promise((resolve) => (this.#subscribedNow = resolve));
+    // A broker still connecting reports `available` when it is up; subscribing waits for that.
+    if (this.#broker.available) void this.#subscribe();
     this.#timer = setInterval(() => this.#tick(), this.#heartbeatInterval);
     this.#timer.unref();
   }
 
-  /** Resolves once this node listens on the broker (it keeps trying after an outage either way). */
+  /** Resolves once this node listens on the broker: await it before serving, or the first requests are served as on a single node. */
   get ready(): Promise<void> {
     return this.#ready;
   }
@@ -104,7 +109,7 @@ export class Cluster {
     if (this.#links.has(prefix)) throw new Error(`a service at ${JSON.stringify(prefix)} already joined this cluster`);
     const link = new ServiceLink(this, member);
     this.#links.set(prefix, link);
-    this.#subscribeService(prefix, link);
+    if (this.#broker.available) this.#subscribeService(prefix, link);
     return link;
   }
 
@@ -113,6 +118,7 @@ export class Cluster {
     const prefix = member.options.prefix;
     if (this.#links.get(prefix)?.member !== member) return;
     this.#links.delete(prefix);
+    this.#listening.delete(prefix);
     this.#broker.unsubscribe(channels.service(this.namespace, prefix)).catch(() => {});
   }
 
@@ -229,6 +235,7 @@ export class Cluster {
       await this.#broker.subscribe(channels.node(this.namespace, this.nodeId), this.#onNodeMessage);
       await this.#broker.subscribe(channels.presence(this.namespace), this.#onPresence);
       this.#subscribed = true;
+      this.#subscribedNow();
       this.#pulse();
     } catch (error) {
       this.counters.brokerErrors++;
@@ -237,12 +244,17 @@ export class Cluster {
   }
 
   #subscribeService(prefix: string, link: ServiceLink): void {
+    if (this.#listening.has(prefix)) return;
+    this.#listening.add(prefix);
     this.#counted(
       this.#broker.subscribe(channels.service(this.namespace, prefix), (text) => {
         const fanout = parseMessage<Fanout>(text);
         if (fanout !== undefined && fanout.n !== this.nodeId && typeof fanout.m === 'string') link.member.deliverFanout(fanout);
       }),
-    ).catch((error: unknown) => this.#log('error', `cluster: cannot subscribe to ${JSON.stringify(prefix)}'s broadcasts yet: ${String(error)}`));
+    ).catch((error: unknown) => {
+      this.#listening.delete(prefix);
+      this.#log('error', `cluster: cannot subscribe to ${JSON.stringify(prefix)}'s broadcasts yet: ${String(error)}`);
+    });
   }
 
   #pulse(): void {
@@ -283,13 +295,14 @@ export class Cluster {
 
   #brokerBack(): void {
     if (this.#closing) return;
-    this.#log('info', 'cluster: broker reachable again');
+    this.#log('info', `cluster: node ${this.nodeId} reaches the broker`);
     // Nobody could be heard during the outage: give every node a fresh timeout rather than declare them all gone.
     const now = Date.now();
     for (const node of this.#lastSeen.keys()) this.#lastSeen.set(node, now);
     if (!this.#subscribed) void this.#subscribe();
     else this.#pulse();
     for (const [prefix, link] of this.#links) {
+      this.#subscribeService(prefix, link);
       for (const id of link.member.sessions.ids()) {
         const key = this.sessionKey(prefix, id);
         this.claim(key).then(

@@ -1,0 +1,142 @@
+// Three nodes of the standard test server (`--cluster redis://…`, one
+// adapter each) behind HAProxy with plain round-robin and
+// `option http-server-close`: no stickiness at all, so the requests of one
+// session land on every node in turn. The real sockjs-client must not notice.
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { missingBinary } from '../helpers/external-service.ts';
+import { startClusterStack, type ClusterStack } from '../helpers/cluster-stack.ts';
+import { NODE_TRANSPORTS, closeAllClients, openClient, randomToken, type TestClient } from '../helpers/sockjs-client.ts';
+
+const skip = missingBinary('redis-server') || missingBinary('haproxy');
+const TIMEOUT = { timeout: 60_000 };
+
+/** Sends `count` messages one after another, each after the echo of the one before, and checks every echo. */
+async function exchange(client: TestClient, count: number, tag: string): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const message = `${tag}-${i}`;
+    client.send(message);
+    assert.equal(await client.nextMessage(5000), message, `echo ${i} of ${count}`);
+  }
+}
+
+describe('a 3-node cluster on Redis behind round-robin HAProxy', { skip }, () => {
+  let stack: ClusterStack;
+  before(async () => {
+    stack = await startClusterStack();
+  });
+  afterEach(closeAllClients);
+  after(async () => {
+    await closeAllClients();
+    await stack?.stop();
+  });
+
+  for (const transport of NODE_TRANSPORTS) {
+    it(`the real client on ${transport}: a bulk of messages and ordered round trips, each echoed once`, TIMEOUT, async () => {
+      const client = await openClient(`${stack.baseUrl}/echo`, transport);
+      assert.equal(client.transportAtOpen, transport);
+      const bulk = Array.from({ length: 50 }, (_, i) => `bulk ${i} ${randomToken()} é𝄞"\\`);
+      for (const message of bulk) client.send(message);
+      assert.deepEqual(await client.messages(bulk.length, 15_000), bulk);
+      await exchange(client, 20, transport);
+      await delay(200);
+      assert.deepEqual(client.pending(), [], 'nothing echoed twice');
+      assert.equal(client.sock.transport, transport);
+      const closed = await client.close();
+      assert.equal(closed.code, 1000);
+    });
+
+    it(`the real client on ${transport}: a close from the server arrives as a close frame`, TIMEOUT, async () => {
+      const client = await openClient(`${stack.baseUrl}/close`, transport);
+      const closed = await client.waitClosed(10_000);
+      assert.deepEqual([closed.code, closed.reason], [3000, 'Go away!']);
+    });
+  }
+
+  it('a long ordered exchange over xhr-polling: 300 round trips, every request on the next node', TIMEOUT, async () => {
+    const client = await openClient(`${stack.baseUrl}/echo`, 'xhr-polling');
+    await exchange(client, 300, 'long');
+    assert.deepEqual(client.pending(), []);
+  });
+
+  it('fan-out: 30 sessions on every transport and node get each of 20 broadcasts once, in order', TIMEOUT, async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 30; i++) clients.push(await openClient(`${stack.baseUrl}/broadcast`, NODE_TRANSPORTS[i % NODE_TRANSPORTS.length]));
+    const sender = clients[7]!;
+    const sent = Array.from({ length: 20 }, (_, i) => `news ${i}`);
+    for (const message of sent) sender.send(message);
+    await Promise.all(clients.map(async (c) => assert.deepEqual(await c.messages(sent.length, 15_000), sent, c.label)));
+    await delay(300);
+    for (const c of clients) assert.deepEqual(c.pending(), [], `${c.label} got a message twice`);
+  });
+});
+
+describe('cluster failures', { skip }, () => {
+  let stack: ClusterStack;
+  before(async () => {
+    stack = await startClusterStack();
+  });
+  afterEach(closeAllClients);
+  after(async () => {
+    await closeAllClients();
+    await stack?.stop();
+  });
+
+  it('a node killed with SIGKILL under load: its clients are told within disconnect_delay plus a few seconds, the rest carry on', TIMEOUT, async () => {
+    const transports = ['xhr-polling', 'xhr-streaming', 'eventsource'] as const;
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 18; i++) clients.push(await openClient(`${stack.baseUrl}/echo`, transports[i % transports.length]));
+    let running = true;
+    const closedAt = new Map<TestClient, number>();
+    for (const c of clients) void c.waitClosed(60_000).then(() => closedAt.set(c, Date.now()), () => {});
+    const load = clients.map(async (client, i) => {
+      let n = 0;
+      while (running && client.closed === null) {
+        client.send(`load ${i} ${n}`);
+        const echoed = await client.nextMessage(15_000).catch(() => null);
+        if (echoed === null) break;
+        assert.equal(echoed, `load ${i} ${n}`, `${client.label}: no message lost or reordered while it is open`);
+        n++;
+      }
+    });
+    await delay(1000);
+    const killedAt = Date.now();
+    await stack.nodes[2]!.kill();
+    // disconnect_delay (5 s) + node timeout (3 s) + slack: every client is either still echoing or closed by then.
+    await delay(10_000);
+    running = false;
+    await Promise.all(load);
+    const closed = clients.filter((c) => c.closed !== null);
+    const alive = clients.filter((c) => c.closed === null);
+    assert.ok(closed.length > 0, 'some sessions lived on the killed node');
+    assert.ok(alive.length > 0, 'sessions on the other nodes live on');
+    for (const c of closed) assert.ok(closedAt.get(c)! - killedAt < 10_000, `${c.label} told after ${closedAt.get(c)! - killedAt} ms`);
+    for (const c of alive) await exchange(c, 3, 'after');
+    // New sessions work on the two nodes left, through every HTTP transport.
+    for (const transport of NODE_TRANSPORTS) await exchange(await openClient(`${stack.baseUrl}/echo`, transport), 5, `new-${transport}`);
+  });
+
+  it('Redis killed and restarted: no node crashes, sessions are told, and cross-node service resumes by itself', TIMEOUT, async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 6; i++) clients.push(await openClient(`${stack.baseUrl}/echo`, i % 2 ? 'xhr-polling' : 'xhr-streaming'));
+    await stack.redis.kill();
+    // With the broker gone a request that lands away from its session's node cannot reach it: that client is
+    // told (a close frame or a refused request); one whose requests all reach the owner is still served. None hangs.
+    const outcomes = await Promise.all(
+      clients.map(async (c, i) => {
+        c.send(`during ${i}`);
+        const echoed = await Promise.race([c.nextMessage(12_000).then(() => 'served' as const), c.waitClosed(12_000).then(() => 'told' as const)]).catch(
+          () => 'hung' as const,
+        );
+        return echoed === 'served' && c.closed !== null ? 'told' : echoed;
+      }),
+    );
+    assert.ok(!outcomes.includes('hung'), `outcomes: ${outcomes.join(', ')}`);
+    assert.ok(outcomes.includes('told'), `outcomes: ${outcomes.join(', ')}`);
+    await stack.redis.restart();
+    await delay(2500); // reconnect back-off is at most 1 s; then every node hears the others again
+    for (const node of stack.nodes) assert.ok(node.running(), `the ${node.adapter} node still runs`);
+    for (const transport of NODE_TRANSPORTS) await exchange(await openClient(`${stack.baseUrl}/echo`, transport), 20, `back-${transport}`);
+  });
+});
