@@ -8,6 +8,8 @@ export interface ClusterStack {
   readonly haproxy: RunningHaproxy;
   /** The balancer: every request of a session may land on any node. */
   readonly baseUrl: string;
+  /** The tail of what each node printed: a cluster failure's cause is usually on another process. */
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startClusterStack(adapters: readonly string[] = ['http', '
       nodes,
       haproxy,
       baseUrl: haproxy.baseUrl,
+      logs: () => nodes.map((n) => `--- ${n.adapter} node ---\n${n.output().slice(-4000)}`).join('\n'),
       async stop() {
         await haproxy.stop();
         await Promise.all(nodes.map((n) => n.stop()));
