@@ -136,9 +136,9 @@ function waitExit(child, ms) {
 }
 
 /** Starts a server script (pinned to core 0) and resolves to { child, port }. */
-export function startServer(kind, nodeArgs = []) {
+export function startServer(kind, nodeArgs = [], env = {}) {
   const [cmd, args] = pinned(0, [process.execPath, '--expose-gc', ...nodeArgs, `servers/${kind}.mjs`]);
-  const child = spawn(cmd, args, { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   live.add(child);
   child.on('exit', () => live.delete(child));
   let stderr = '';

@@ -15,6 +15,12 @@ import { WebSocket } from 'ws';
 const cfg = JSON.parse(process.argv[2]);
 const RAW = cfg.framing === 'raw';
 const PORT = cfg.port;
+// Cluster runs (bench/cluster.mjs) name other nodes of the same service: HTTP sessions are opened on
+// PORT (their owner) and then polled, streamed and sent to on these, so every request is forwarded;
+// broadcasts are sent from SENDER_PORT to sessions on PORT.
+const RECV_PORT = cfg.recvPort ?? PORT;
+const SEND_PORT = cfg.sendPort ?? PORT;
+const SENDER_PORT = cfg.senderPort;
 const HOST = '127.0.0.1';
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,8 +130,8 @@ async function measureWindow(state) {
 
 const zeroMask = (mask) => mask.fill(0); // ws then skips masking: cheaper generator
 
-function openWs(prefix) {
-  const url = `ws://${HOST}:${PORT}${prefix}/000/${sessionId()}/websocket`;
+function openWs(prefix, port = PORT) {
+  const url = `ws://${HOST}:${port}${prefix}/000/${sessionId()}/websocket`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, {
       perMessageDeflate: false,
@@ -229,6 +235,8 @@ async function broadcast() {
   const n = cfg.sessions;
   const out = sockjsMessage('m'.repeat(cfg.size));
   const sockets = await openMany(n, () => openWs('/broadcast'));
+  // The sender is one of the n, or (a cluster run) a session of its own on another node, not counted.
+  const sender = SENDER_PORT === undefined ? sockets[0] : await openWs('/broadcast', SENDER_PORT);
   const state = { measuring: false };
   let delivered = 0;
   let waiter = null; // { target, resolve }
@@ -239,7 +247,7 @@ async function broadcast() {
     while (steady && sent * n - delivered < window) {
       sent++;
       stamp(out);
-      sockets[0].send(out, { binary: false });
+      sender.send(out, { binary: false });
     }
   };
   for (const ws of sockets) {
@@ -263,7 +271,7 @@ async function broadcast() {
     const target = delivered + n;
     const done = new Promise((resolve) => (waiter = { target, resolve }));
     stamp(out);
-    sockets[0].send(out, { binary: false });
+    sender.send(out, { binary: false });
     const timeout = sleep(30_000).then(() => 'timeout');
     if ((await Promise.race([done, timeout])) === 'timeout') throw new Error(`broadcast reached ${delivered - target + n} of ${n}`);
     times.push(now() - t0);
@@ -326,7 +334,8 @@ const IDLE = 7;
 
 /** One keep-alive connection; one request at a time. Handler: { onBody(str), onEnd(status) }. */
 class HttpConn {
-  constructor() {
+  constructor(port = PORT) {
+    this.port = port;
     this.sock = null;
     this.buf = '';
     this.state = IDLE;
@@ -337,7 +346,7 @@ class HttpConn {
   }
 
   connect() {
-    const sock = net.connect(PORT, HOST);
+    const sock = net.connect(this.port, HOST);
     sock.setNoDelay(true);
     sock.setEncoding('latin1');
     sock.on('data', (s) => this.feed(s));
@@ -453,7 +462,7 @@ class HttpConn {
 }
 
 const post = (path, body = '') =>
-  `POST ${path} HTTP/1.1\r\nHost: ${HOST}:${PORT}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  `POST ${path} HTTP/1.1\r\nHost: ${HOST}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 /** An HTTP SockJS session: a receiving connection (xhr_streaming or xhr
  * polling, re-issued when a response ends) and a sending connection. */
@@ -461,9 +470,10 @@ class XhrSession {
   constructor(transport, onMessages) {
     const base = `/echo/000/${sessionId()}`;
     this.recvText = post(`${base}/${transport}`);
+    this.openText = post(`${base}/xhr`);
     this.polling = transport === 'xhr';
-    this.recv = new HttpConn();
-    this.send = new HttpConn();
+    this.recv = new HttpConn(RECV_PORT);
+    this.send = new HttpConn(SEND_PORT);
     this.onMessages = onMessages;
     this.pending = '';
     this.running = true;
@@ -483,7 +493,17 @@ class XhrSession {
   open() {
     return new Promise((resolve, reject) => {
       this.opened = { resolve, reject };
-      this.recv.request(this.recvText, this.recvHandler);
+      if (RECV_PORT === PORT) return this.recv.request(this.recvText, this.recvHandler);
+      // Opened by a poll on its owner, so that every request after it lands on another node.
+      const opener = new HttpConn(PORT);
+      opener.request(this.openText, {
+        onBody: (s) => this.lines(s),
+        onEnd: () => {
+          opener.destroy();
+          if (this.running) this.recv.request(this.recvText, this.recvHandler);
+        },
+        onError: reject,
+      });
     });
   }
 
