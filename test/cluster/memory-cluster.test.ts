@@ -23,7 +23,13 @@ async function startNode(broker: MemoryBroker, name: string): Promise<Node> {
     conn.on('data', (m: string) => {
       if (m.startsWith('all:')) sockjs.broadcast(`${name}>${m.slice(4)}`);
       else if (m.startsWith('join:')) sockjs.join(conn, m.slice(5));
+      else if (m.startsWith('leave:')) sockjs.leave(conn, m.slice(6));
       else if (m.startsWith('room:')) sockjs.broadcastTo('r', `${name}>${m.slice(5)}`);
+      else if (m === 'id') conn.write(`id:${conn.id}`);
+      else if (m.startsWith('to:')) {
+        const [, id, text] = m.split(':');
+        sockjs.sendTo(id!, `${name}>${text}`);
+      }
       else conn.write(`${name}:${m}`);
     });
   });
@@ -130,6 +136,54 @@ describe('cluster on a MemoryBroker', () => {
     assert.equal(await poll(b, sessions[0]!), 'a["b>hello","b>members"]\n');
     assert.equal(await poll(c, sessions[1]!), 'a["b>hello"]\n');
     assert.equal(await poll(a, sessions[2]!), 'a["b>hello","b>members"]\n');
+  });
+
+  it('a message to one connection id reaches it on its node only; a member that left a room gets no more of it', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const [first, second] = [sessionPath(), sessionPath()];
+    assert.equal(await poll(a, first), 'o\n');
+    assert.equal(await poll(c, second), 'o\n');
+    await send(b, second, 'id', 'join:r');
+    const id = /^a\["id:([^"]+)"\]\n$/.exec(await poll(a, second))?.[1];
+    assert.ok(id, 'the connection id');
+    await send(c, first, 'to:' + id + ':direct');
+    await send(a, second, 'leave:r');
+    await delay(20);
+    await send(b, first, 'room:after-leave', 'all:everyone');
+    await delay(50);
+    assert.equal(await poll(b, second), 'a["a>direct","a>everyone"]\n');
+    assert.equal(await poll(c, first), 'a["a>everyone"]\n');
+  });
+
+  it('relays jsonp and htmlfile receivers from the owner through other nodes, each in its own envelope', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const path = sessionPath();
+    const jsonp = async (node: Node) => {
+      const res = await fetch(`${node.url}${path}/jsonp?c=cb`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /application\/javascript/);
+      return res.text();
+    };
+    assert.equal(await jsonp(a), '/**/cb("o");\r\n');
+    const sent = await fetch(`${c.url}${path}/jsonp_send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'd=' + encodeURIComponent('["j1"]') });
+    assert.equal(sent.status, 200);
+    assert.equal(await sent.text(), 'ok');
+    assert.equal(await jsonp(b), '/**/cb("a[\\"a:j1\\"]");\r\n');
+    const html = await fetch(`${c.url}${path}/htmlfile?c=hf`);
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type') ?? '', /text\/html/);
+    const reader = html.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    assert.equal(await send(b, path, 'h1'), 204);
+    while (!seen.includes('a[\\"a:h1\\"]')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`htmlfile ended early: ${seen.slice(-80)}`);
+      seen += decoder.decode(value);
+    }
+    assert.match(seen, /<script>\s*p\("a\[\\"a:h1\\"\]"\);\s*<\/script>/);
+    assert.ok(seen.includes('var c = parent.hf;'), 'the htmlfile page with the callback, written by the entry node');
+    await reader.cancel();
   });
 
   it('frees a session id cluster-wide when its session ends', async () => {
