@@ -222,6 +222,27 @@ describe('cluster failures on a MemoryBroker', () => {
     }
   });
 
+  it('a stalled event loop does not make the nodes declare each other gone and free their sessions', async () => {
+    const broker = new MemoryBroker();
+    const [a, b] = await Promise.all([startNode(broker, 'sa'), startNode(broker, 'sb')]);
+    try {
+      await delay(150);
+      const path = sessionPath();
+      assert.equal(await poll(a, path), 'o\n');
+      const waiting = fetch(`${b.url}${path}/xhr`, { method: 'POST' }).then((r) => r.text());
+      await delay(50);
+      // Every node in this process stands still for longer than the node timeout (400 ms), as on a long GC pause.
+      const until = Date.now() + 700;
+      while (Date.now() < until);
+      await delay(250);
+      assert.equal(await broker.owner(`sockjs:s:/echo:${path.split('/')[2]}`), 'sa', 'the session is still claimed by its node');
+      assert.equal(await send(b, path, 'after-stall'), 204);
+      assert.equal(await waiting, 'a["sa:after-stall"]\n');
+    } finally {
+      await Promise.all([stopNode(a), stopNode(b)]);
+    }
+  });
+
   it('goes on as a single node while the broker is down, and serves across nodes again when it is back', async () => {
     const broker = new MemoryBroker();
     const [a, b] = await Promise.all([startNode(broker, 'oa'), startNode(broker, 'ob')]);

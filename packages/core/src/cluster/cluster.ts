@@ -71,6 +71,7 @@ export class Cluster {
   readonly #listening = new Set<string>();
   readonly #ready: Promise<void>;
   #subscribedNow: () => void = () => {};
+  #lastTick = Date.now();
   #nextRequest = 1;
   #subscribed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -265,8 +266,18 @@ export class Cluster {
 
   #tick(): void {
     this.#pulse();
-    if (!this.#broker.available) return;
     const now = Date.now();
+    const stalled = now - this.#lastTick > 2 * this.#heartbeatInterval;
+    this.#lastTick = now;
+    if (!this.#broker.available) return;
+    if (stalled) {
+      // This node's own event loop stood still (a long GC, a starved container): the peers' heartbeats are
+      // still queued, not missing. Declaring them gone would free their sessions; and they may have done so
+      // to this node's, so claim those again.
+      this.#log('error', `cluster: node ${this.nodeId} was stalled; giving its peers a fresh timeout`);
+      this.#resume();
+      return;
+    }
     for (const [node, seen] of this.#lastSeen) if (now - seen > this.#nodeTimeout) this.#nodeGone(node, 'silent');
     for (const [node, since] of this.#gone) if (now - since > 10 * this.#nodeTimeout) this.#gone.delete(node);
     for (const forward of this.#forwards.values()) {
@@ -296,18 +307,26 @@ export class Cluster {
   #brokerBack(): void {
     if (this.#closing) return;
     this.#log('info', `cluster: node ${this.nodeId} reaches the broker`);
-    // Nobody could be heard during the outage: give every node a fresh timeout rather than declare them all gone.
-    const now = Date.now();
-    for (const node of this.#lastSeen.keys()) this.#lastSeen.set(node, now);
     if (!this.#subscribed) void this.#subscribe();
     else this.#pulse();
+    for (const [prefix, link] of this.#links) this.#subscribeService(prefix, link);
+    this.#resume();
+  }
+
+  /**
+   * After a time in which nothing could be heard (a broker outage, a stall):
+   * every peer gets a fresh timeout rather than being declared gone, and
+   * this node claims its sessions' ids again.
+   */
+  #resume(): void {
+    const now = Date.now();
+    for (const node of this.#lastSeen.keys()) this.#lastSeen.set(node, now);
     for (const [prefix, link] of this.#links) {
-      this.#subscribeService(prefix, link);
       for (const id of link.member.sessions.ids()) {
         const key = this.sessionKey(prefix, id);
         this.claim(key).then(
           (holder) => {
-            if (holder !== null && holder !== this.nodeId) this.#log('error', `cluster: session ${key} was claimed by ${holder} during the outage`);
+            if (holder !== null && holder !== this.nodeId) this.#log('error', `cluster: session ${key} was claimed by ${holder} meanwhile`);
           },
           () => {},
         );
