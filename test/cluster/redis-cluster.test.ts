@@ -143,6 +143,22 @@ describe('cluster failures', { skip }, () => {
     for (const transport of NODE_TRANSPORTS) await exchange(await openClient(`${stack.baseUrl}/echo`, transport), 5, `new-${transport}`);
   }));
 
+  it('a node stopped with SIGTERM: its clients get a close frame at once, wherever they poll, and the rest carry on', TIMEOUT, withNodeLogs(() => stack, async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 9; i++) clients.push(await openClient(`${stack.baseUrl}/echo`, i % 3 === 2 ? 'xhr-streaming' : 'xhr-polling'));
+    for (const [i, c] of clients.entries()) await exchange(c, 2, `before-${i}`);
+    const stoppedAt = Date.now();
+    await stack.nodes[1]!.stop();
+    // Well under the 3 s node timeout: the node said goodbye, nobody had to wait for its silence.
+    await delay(1500);
+    const closed = clients.filter((c) => c.closed !== null);
+    assert.ok(closed.length > 0, 'some sessions were on the stopped node');
+    for (const c of closed) assert.ok([1000, 1011, 3000].includes(c.closed!.code) || /Server lost session|status/.test(c.closed!.reason), `${c.label}: ${c.closed!.code} ${c.closed!.reason}`);
+    assert.ok(Date.now() - stoppedAt < 3000 + 1500);
+    for (const c of clients.filter((x) => x.closed === null)) await exchange(c, 3, 'after');
+    for (const transport of NODE_TRANSPORTS) await exchange(await openClient(`${stack.baseUrl}/echo`, transport), 3, `new-${transport}`);
+  }));
+
   it('Redis killed and restarted: no node crashes, sessions are told, and cross-node service resumes by itself', TIMEOUT, withNodeLogs(() => stack, async () => {
     const clients: TestClient[] = [];
     for (let i = 0; i < 6; i++) clients.push(await openClient(`${stack.baseUrl}/echo`, i % 2 ? 'xhr-polling' : 'xhr-streaming'));
