@@ -462,7 +462,7 @@ class HttpConn {
 }
 
 const post = (path, body = '') =>
-  `POST ${path} HTTP/1.1\r\nHost: ${HOST}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  `POST ${path} HTTP/1.1\r\nHost: ${HOST}:${PORT}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 /** An HTTP SockJS session: a receiving connection (xhr_streaming or xhr
  * polling, re-issued when a response ends) and a sending connection. */
