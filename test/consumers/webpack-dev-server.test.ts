@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startServerProcess, type RunningExample } from '../examples/example-process.ts';
 import { CHROMIUM_MISSING, launchChromium, type LaunchedBrowser } from '../browser/browser.ts';
+import { waitFor } from './wait-for.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const OPTIONS = { timeout: 60_000, skip: CHROMIUM_MISSING ?? false };
@@ -81,11 +82,3 @@ describe('webpack-dev-server 4 hot reload on the project as sockjs', () => {
     assert.ok(requests.some((p) => /^\/ws\/[^/]+\/[^/]+\/xhr_streaming$/.test(p)), requests.join('\n'));
   });
 });
-
-async function waitFor(check: () => boolean, explain: () => string, timeout = 20_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out:\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
