@@ -52,7 +52,7 @@ export interface Connection extends NodeJS.ReadWriteStream {
   readyState: number;
   id: string;
   /** What core's `authorize` hook attached. */
-  data: unknown;
+  data?: unknown;
   close(code?: string | number, reason?: string): boolean;
   destroy(): void;
   on(event: 'data', listener: (message: string) => void): this;
