@@ -15,4 +15,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Code written the way the consumers of sockjs write it: CommonJS scripts and a browser app.
+  {
+    files: ['test/consumers/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['test/consumers/webpack-dev-server/app/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, module: 'readonly' } },
+  },
 );

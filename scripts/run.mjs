@@ -12,16 +12,20 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PNPM = 'pnpm@10.34.9';
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+function run(command, args, cwd = root) {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit', env: process.env });
   if (result.error) throw result.error;
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-function pnpm(...args) {
+function pnpmIn(cwd, ...args) {
   const viaPnpm = process.env.npm_execpath?.includes('pnpm');
-  if (viaPnpm) run(process.execPath, [process.env.npm_execpath, ...args]);
-  else run('npx', ['--yes', PNPM, ...args]);
+  if (viaPnpm) run(process.execPath, [process.env.npm_execpath, ...args], cwd);
+  else run('npx', ['--yes', PNPM, ...args], cwd);
+}
+
+function pnpm(...args) {
+  pnpmIn(root, ...args);
 }
 
 function testFiles() {
@@ -44,6 +48,8 @@ switch (task) {
     pnpm('install', '--frozen-lockfile');
     pnpm('run', 'build');
     const files = rest.length > 0 ? rest : testFiles();
+    // test/consumers is its own pnpm root (the real consumers of sockjs, from the npm registry).
+    if (files.some((f) => f.includes('test/consumers/'))) pnpmIn(join(root, 'test/consumers'), 'install', '--frozen-lockfile');
     const concurrency = process.env.TEST_CONCURRENCY ?? '2';
     const progressReporter = process.stdout.isTTY ? 'spec' : 'tap';
     const reporters = [

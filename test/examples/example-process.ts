@@ -13,9 +13,14 @@ export interface RunningExample {
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 
-export async function startExample(name: string): Promise<RunningExample> {
-  const child = spawn(process.execPath, ['server.js'], {
-    cwd: `${EXAMPLES_DIR}${name}`,
+export function startExample(name: string): Promise<RunningExample> {
+  return startServerProcess(`example ${name}`, `${EXAMPLES_DIR}${name}`, ['server.js']);
+}
+
+/** Runs `node …args` in `cwd` (PORT=0, HOST=127.0.0.1) and waits for the `http://127.0.0.1:<port>` it prints. */
+export async function startServerProcess(name: string, cwd: string, args: readonly string[]): Promise<RunningExample> {
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -24,7 +29,7 @@ export async function startExample(name: string): Promise<RunningExample> {
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = once(child, 'exit');
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example ${name} printed no URL within 15 s:\n${out}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`${name} printed no URL within 60 s:\n${out}`)), 60_000);
     const check = () => {
       const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {
@@ -35,7 +40,7 @@ export async function startExample(name: string): Promise<RunningExample> {
     child.stdout.on('data', check);
     void exited.then(([code]) => {
       clearTimeout(timer);
-      reject(new Error(`example ${name} exited with ${String(code)}:\n${out}`));
+      reject(new Error(`${name} exited with ${String(code)}:\n${out}`));
     });
   });
   return {

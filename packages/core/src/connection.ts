@@ -35,6 +35,26 @@ export interface ReceivingRequest {
 
 type WriteCallback = (error?: Error | null) => void;
 
+/**
+ * Replacements for two steps of every connection, installed by the legacy
+ * sockjs-node facade (compat/legacy.ts) alone: code written for sockjs 0.3
+ * patches `Session.prototype` methods and expects the server to run them.
+ * The engine knows nothing of that facade; it only asks these hooks first.
+ */
+export interface ConnectionHooks {
+  /** Runs instead of `copyRequest` for each receiving request. */
+  decorate(connection: Connection, req: ReceivingRequest, exposedHeaders: readonly string[]): void;
+  /** Runs instead of `finish` once the session is CLOSED. */
+  finish(connection: Connection): void;
+}
+
+let hooks: ConnectionHooks | null = null;
+
+/** Installs the hooks (once, by compat/legacy.ts). */
+export function setConnectionHooks(next: ConnectionHooks): void {
+  hooks = next;
+}
+
 /** Events a Connection emits, for typed listeners. */
 export interface ConnectionEvents {
   /** One message from the client. */
@@ -272,12 +292,18 @@ export class Connection extends Stream {
     }
   }
 
-  /** Copies what the application may see of a receiving request (PROTOCOL.md 7). */
+  /** A receiving request arrived: the connection shows its transport and what the application may see of it. */
   refresh(req: ReceivingRequest, protocol: TransportName, exposedHeaders: readonly string[]): void {
+    this.protocol = protocol;
+    if (hooks === null) this.copyRequest(req, exposedHeaders);
+    else hooks.decorate(this, req, exposedHeaders);
+  }
+
+  /** Copies what the application may see of a receiving request (PROTOCOL.md 7). */
+  copyRequest(req: ReceivingRequest, exposedHeaders: readonly string[]): void {
     const url = req.url ?? '';
     this.url = url;
     this.pathname = splitUrl(url).path;
-    this.protocol = protocol;
     const headers: Record<string, string> = {};
     for (const name of exposedHeaders) {
       const value = req.headers[name];
@@ -341,7 +367,8 @@ function flush(connection: Connection): void {
 }
 
 function finish(connection: Connection): void {
-  connection.finish();
+  if (hooks === null) connection.finish();
+  else hooks.finish(connection);
 }
 
 function emitError(connection: Connection, error: Error): void {

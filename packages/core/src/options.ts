@@ -3,6 +3,7 @@ import type { SerializeOptions } from 'cookie';
 import { DEFAULT_EXPOSED_HEADERS, DEFAULT_SOCKJS_URL, TRANSPORTS, type TransportName } from './constants.js';
 import type { Cluster } from './cluster/cluster.js';
 import { invalidOption } from './errors.js';
+import { acceptLegacyValues, isRelativeUrl } from './legacy-values.js';
 
 export type LogSeverity = 'debug' | 'info' | 'error';
 
@@ -45,7 +46,9 @@ export interface ServerOptions {
   /**
    * Script URL of the sockjs-client build embedded in the iframe page. It must
    * be the exact build the application's pages load. Must start with `/`,
-   * `http:` or `https:`. Alias `sockjs_url`.
+   * `http:` or `https:`; a relative URL (which sockjs-node accepted) resolves
+   * against the iframe page and logs a deprecation warning, any other scheme
+   * throws. Alias `sockjs_url`.
    * @default 'https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js'
    */
   sockjsUrl?: string;
@@ -62,12 +65,19 @@ export interface ServerOptions {
   /**
    * `true`: session responses set `JSESSIONID` (echoing the request's cookie or
    * `dummy`) for load-balancer stickiness. A function is called as `f(req, res)`
-   * on those responses instead and may set any header. @default false
+   * on those responses instead and may set any header. Another value is
+   * taken for its truthiness, as sockjs-node did, with a deprecation warning.
+   * @default false
    */
   jsessionid?: boolean | ((req: IncomingMessage, res: ServerResponse) => void);
   /** Receives `debug`, `info` (one line per request) and `error` messages. @default no-op */
   log?: (severity: LogSeverity, message: string) => void;
-  /** Milliseconds between heartbeats while a receiver is attached. Alias `heartbeat_delay`. @default 25000 */
+  /**
+   * Milliseconds between heartbeats while a receiver is attached. Alias
+   * `heartbeat_delay`. A numeric string or a fraction (sockjs-node's
+   * setTimeout took them) is rounded up with a deprecation warning, as for
+   * `disconnectDelay` and `responseLimit`. @default 25000
+   */
   heartbeatDelay?: number;
   /**
    * Milliseconds a session without an attached receiver survives before it is
@@ -250,7 +260,8 @@ function normalizePrefix(prefix: unknown): string {
   if (typeof prefix !== 'string') throw invalidOption('option "prefix" must be a string');
   const trimmed = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
   if (trimmed !== '' && !trimmed.startsWith('/')) {
-    throw invalidOption(`option "prefix" must be empty or start with "/", got "${prefix}"`);
+    // sockjs-node 0.3 accepted it and then matched no request at all.
+    throw invalidOption(`option "prefix" must be empty or start with "/", got "${prefix}" (did you mean "/${prefix}"?)`);
   }
   if (/[?#]/.test(trimmed)) throw invalidOption(`option "prefix" is a path and cannot contain "?" or "#": "${prefix}"`);
   return trimmed;
@@ -272,17 +283,19 @@ function resolveTransports(list: unknown, websocket: boolean): ReadonlySet<Trans
 
 /** Merges user options over the defaults, validates them once and freezes the result. */
 export function resolveOptions(input: SockJSServerOptions = {}): ResolvedOptions {
-  const o = { ...DEFAULTS, ...normalizeOptions(input) };
+  const given: Record<string, unknown> = { ...normalizeOptions(input) };
+  if (given.log !== undefined && typeof given.log !== 'function') throw invalidOption('option "log" must be a function(severity, message)');
+  acceptLegacyValues(given, (given.log as ResolvedOptions['log'] | undefined) ?? NO_LOG);
+  const o = { ...DEFAULTS, ...(given as ServerOptions) };
 
   const sockjsUrl = o.sockjsUrl;
-  if (typeof sockjsUrl !== 'string' || !/^(\/|https?:)/i.test(sockjsUrl)) {
+  if (typeof sockjsUrl !== 'string' || !(/^(\/|https?:)/i.test(sockjsUrl) || isRelativeUrl(sockjsUrl))) {
     throw invalidOption(`option "sockjsUrl" must start with "/", "http:" or "https:", got "${String(sockjsUrl)}"`);
   }
   if (typeof o.websocket !== 'boolean') throw invalidOption('option "websocket" must be a boolean');
   if (typeof o.jsessionid !== 'boolean' && typeof o.jsessionid !== 'function') {
     throw invalidOption('option "jsessionid" must be a boolean or a function(req, res)');
   }
-  if (typeof o.log !== 'function') throw invalidOption('option "log" must be a function(severity, message)');
   if (o.websocketHeartbeat !== 'ping' && o.websocketHeartbeat !== 'frame') {
     throw invalidOption('option "websocketHeartbeat" must be "ping" or "frame"');
   }

@@ -82,3 +82,35 @@ test('attachUpgrade: a mountPath that is not a path throws SOCKJS_ERR_INVALID_OP
     (e: unknown) => isSockJSError(e) && e.code === 'SOCKJS_ERR_INVALID_OPTION' && e instanceof Error && e.name === 'TypeError',
   );
 });
+
+test('createServer() without a prefix, then installHandlers(srv, { prefix }): handleRequest serves that prefix and hands other paths to next()', async (t) => {
+  const sockjs = new SockJSServer();
+  const app = http.createServer();
+  sockjs.installHandlers(app, { prefix: '/echo' });
+  let nexts = 0;
+  const server = http.createServer((req, res) => {
+    if (!sockjs.handleRequest(req, res, () => nexts++)) res.writeHead(200).end('app');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(async () => {
+    await sockjs.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const info = await fetch(`${base}/echo/info`);
+  assert.equal(info.status, 200);
+  assert.equal(((await info.json()) as { websocket: boolean }).websocket, true);
+  const other = await fetch(`${base}/elsewhere`);
+  assert.equal(await other.text(), 'app');
+  assert.equal(nexts, 1);
+});
+
+test('a prefix-less server that was attached keeps serving every path after installHandlers adds another service', async (t) => {
+  const sockjs = new SockJSServer();
+  const { server, port } = await listening(t, sockjs);
+  sockjs.attach(server).installHandlers(http.createServer(), { prefix: '/echo' });
+  assert.equal((await fetch(`http://127.0.0.1:${port}/info`)).status, 200);
+  assert.equal(server.listenerCount('request'), 1);
+});

@@ -54,6 +54,9 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   /** Resolved, frozen options of the service given to the constructor. */
   readonly options: ResolvedOptions;
   readonly #input: SockJSServerOptions;
+  /** The service of the constructor's options. */
+  readonly #primary: Endpoint;
+  /** Services that take requests, in the order they were installed. */
   readonly #endpoints: Endpoint[] = [];
   readonly #attachments = new Map<HttpServer, Attachment[]>();
   readonly #upgradeListeners = new Map<HttpServer, { readonly listener: UpgradeListener; mountPath: string }>();
@@ -63,7 +66,8 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     super();
     this.#input = normalizeOptions(options);
     this.options = resolveOptions(this.#input);
-    this.#endpoints.push(this.#createEndpoint(this.options));
+    this.#primary = this.#createEndpoint(this.options);
+    this.#endpoints.push(this.#primary);
   }
 
   /** Server-wide counts, for monitoring and leak checks. */
@@ -143,7 +147,8 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
    * prefix. Register the application's own listeners before attaching.
    */
   attach(server: HttpServer): this {
-    this.#install(server, this.#endpoints[0]!);
+    if (!this.#endpoints.includes(this.#primary)) this.#endpoints.unshift(this.#primary);
+    this.#install(server, this.#primary);
     return this;
   }
 
@@ -215,6 +220,11 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
   installHandlers(server: HttpServer, options?: SockJSServerOptions): this {
     if (options === undefined || Object.keys(options).length === 0) return this.attach(server);
     const endpoint = this.#createEndpoint(resolveOptions({ ...this.#input, ...normalizeOptions(options) }));
+    // sockjs-node's createServer() served nothing until installed. A
+    // prefix-less primary never attached is such a template: left routable,
+    // it would claim every path ahead of this service, and `next()` too.
+    const primaryAt = this.#endpoints.indexOf(this.#primary);
+    if (primaryAt !== -1 && this.#primary.options.prefix === '' && !this.#isAttached(this.#primary)) this.#endpoints.splice(primaryAt, 1);
     this.#endpoints.push(endpoint);
     this.#install(server, endpoint);
     return this;
@@ -228,7 +238,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
    */
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
-      for (const endpoint of this.#endpoints) endpoint.close();
+      for (const endpoint of new Set([this.#primary, ...this.#endpoints])) endpoint.close();
       setImmediate(resolve);
     });
     return this.#closing;
@@ -238,6 +248,11 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     const endpoint = new Endpoint(options, (connection) => this.emit('connection', connection));
     options.log('debug', `SockJS v${VERSION} bound to ${JSON.stringify(options.prefix)}`);
     return endpoint;
+  }
+
+  #isAttached(endpoint: Endpoint): boolean {
+    for (const attachments of this.#attachments.values()) if (attachments.some((a) => a.endpoint === endpoint)) return true;
+    return false;
   }
 
   #endpointOf(connection: Connection): Endpoint {
