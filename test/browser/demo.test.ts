@@ -65,7 +65,7 @@ describe('demo chat in Chromium', () => {
       await waitText(bob, '#messages .msg', 'message 9');
       await waitText(ada, '#live-rate', /^(?!0\.0$)\d+\.\d$/);
       // Each message is read once by the server and written to both tabs.
-      await bob.waitForFunction((min) => Number(document.getElementById('live-total')!.textContent) >= min, before + 30, { timeout: 15_000 });
+      await bob.waitForFunction(`Number(document.getElementById('live-total').textContent) >= ${before + 30}`, undefined, { timeout: 15_000 });
 
       const panel = ada.locator('#live');
       const shot = await panel.screenshot();

@@ -1,4 +1,4 @@
-/* global document, fetch */
+/* global document -- a browser script */
 // The live panel: what the server itself counts (its stats()), fetched once
 // a second from /stats.json: open sessions by transport and messages per
 // second across every tab connected to this server.
