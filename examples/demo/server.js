@@ -4,6 +4,7 @@ import express from 'express';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { sockjs } from '@sockjs-server/express';
+import { liveStats } from './live-stats.js';
 import { ChatRoom } from './room.js';
 
 const require = createRequire(import.meta.url);
@@ -14,9 +15,12 @@ const room = new ChatRoom();
 // inside their iframe, and it must be the very build the page uses.
 const chat = sockjs({ prefix: '/chat', sockjsUrl: '/lib/sockjs.min.js' });
 chat.on('connection', (conn) => room.add(conn));
+const live = liveStats(chat);
 
 const app = express();
 app.use(chat);
+// The live panel polls this: plain HTTP, so watching adds no SockJS traffic to what it shows.
+app.get('/stats.json', (_req, res) => res.set('Cache-Control', 'no-store').json(live.current()));
 // dotfiles: pnpm keeps packages under node_modules/.pnpm, which Express 5's sendFile refuses by default.
 app.get('/lib/sockjs.min.js', (_req, res) => res.sendFile(CLIENT_BUNDLE, { dotfiles: 'allow' }));
 app.use(express.static(fileURLToPath(new URL('public', import.meta.url))));
@@ -31,6 +35,7 @@ const server = app.listen(port, host, () => {
 chat.attach(server);
 
 async function shutdown() {
+  live.stop();
   await chat.close();
   server.close(() => process.exit(0));
   server.closeAllConnections();

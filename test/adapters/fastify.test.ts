@@ -75,7 +75,7 @@ for (const [name, pkg] of Object.entries(FASTIFY_VERSIONS)) {
       assert.equal(await wsClosed, 1000);
       assert.match(await stream.next(), /^c\[/);
       await closing;
-      assert.equal(service.stats.httpSessions + service.stats.webSocketSessions, 0);
+      assert.equal(service.stats().registry.httpSessions + service.stats().registry.webSocketSessions, 0);
       assert.equal(app.server.listening, false);
     });
 

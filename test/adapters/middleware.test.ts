@@ -152,13 +152,13 @@ for (const [name, framework] of Object.entries(frameworks)) {
       const stream = await openStream(port, `${sessionPath('/echo')}/xhr_streaming`);
       t.after(() => stream.close());
       assert.equal(await stream.next(), 'o');
-      assert.deepEqual(service.stats, { httpSessions: 1, webSocketSessions: 1, timers: service.stats.timers });
+      assert.deepEqual(service.stats().registry, { httpSessions: 1, webSocketSessions: 1, timers: service.stats().registry.timers });
       const wsClosed = once(ws, 'close');
       await service.close();
       const [code] = (await wsClosed) as [number];
       assert.equal(code, 1000);
       assert.match(await stream.next(), /^c\[/);
-      assert.equal(service.stats.httpSessions + service.stats.webSocketSessions, 0);
+      assert.equal(service.stats().registry.httpSessions + service.stats().registry.webSocketSessions, 0);
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     });
   });

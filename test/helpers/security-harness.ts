@@ -202,11 +202,11 @@ export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function waitForNoSessions(sockjs: SockJSServer, timeoutMs = 6000): Promise<void> {
   await waitUntil(
     () => {
-      const s = sockjs.stats;
+      const s = sockjs.stats().registry;
       return s.httpSessions === 0 && s.webSocketSessions === 0 && s.timers === 0;
     },
     timeoutMs,
-    () => `stats to reach zero, still ${JSON.stringify(sockjs.stats)}`,
+    () => `stats to reach zero, still ${JSON.stringify(sockjs.stats().registry)}`,
   );
 }
 

@@ -154,7 +154,7 @@ describe('cookies and session ids', () => {
       const res = await request(srv.port, { method: 'POST', path: `${PREFIX}/000/${id}/xhr` });
       assert.equal(res.status, 404, id.slice(0, 20));
     }
-    assert.equal(srv.sockjs.stats.httpSessions, 0);
+    assert.equal(srv.sockjs.stats().registry.httpSessions, 0);
   });
 
   test('bindSessionToAddress: another address can neither read, write nor take over the session', async (t) => {
@@ -165,7 +165,7 @@ describe('cookies and session ids', () => {
     assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: '["stolen"]', ...other })).status, 404);
     assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr`, ...other })).status, 404);
     assert.equal((await request(srv.port, { path: `${s}/jsonp?c=cb`, ...other })).status, 404);
-    assert.equal(srv.sockjs.stats.httpSessions, 1, 'the foreign poll did not create a second session under the same id');
+    assert.equal(srv.sockjs.stats().registry.httpSessions, 1, 'the foreign poll did not create a second session under the same id');
     assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: '["mine"]' })).status, 204);
     assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr` })).body, 'a["mine"]\n');
     // Without the option the same requests are served (the test above would pass vacuously otherwise).

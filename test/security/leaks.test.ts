@@ -149,17 +149,17 @@ describe('leaks', () => {
     clients.push(() => waiting.close());
     t.after(() => clients.forEach((c) => c()));
     await waitUntil(() => srv.connections.length === 8, 2000, 'eight connections');
-    const before = srv.sockjs.stats;
+    const before = srv.sockjs.stats().registry;
     assert.equal(before.httpSessions + before.webSocketSessions, 8, `${JSON.stringify(before)} for ${srv.connections.map((c) => `${c.protocol}:${c.readyState}`).join(', ')}`);
 
     await srv.sockjs.close();
-    assert.deepEqual(srv.sockjs.stats, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
+    assert.deepEqual(srv.sockjs.stats().registry, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
     await waitUntil(() => [...srv.closeCounts.values()].every((n) => n === 1), 2000, 'every connection to emit close');
     // The clients were told: streams and the waiting poll ended, WebSockets closed.
     await Promise.all([...streams, waiting].map((s) => Promise.race([s.ended, delay(3000).then(() => Promise.reject(new Error('a response was left open')))])));
     await waitUntil(() => ws.readyState === WebSocket.CLOSED && raw.readyState === WebSocket.CLOSED, 12_000, 'websockets to close');
     // Requests after close() are refused rather than creating sessions.
     assert.equal((await request(srv.port, { method: 'POST', path: `${sessionPath()}/xhr` })).status, 503);
-    assert.deepEqual(srv.sockjs.stats, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
+    assert.deepEqual(srv.sockjs.stats().registry, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
   });
 });

@@ -277,12 +277,12 @@ describe('session ids and session count', () => {
     assert.equal((await request(srv.port, { method: 'POST', path: `${sessionPath('a'.repeat(128))}/xhr` })).status, 200);
     const long = await request(srv.port, { method: 'POST', path: `${sessionPath('b'.repeat(129))}/xhr` });
     assert.equal(long.status, 404);
-    assert.equal(srv.sockjs.stats.httpSessions, 1);
+    assert.equal(srv.sockjs.stats().registry.httpSessions, 1);
     const small = await startServer(t, { maxSessionIdLength: 8 });
     assert.equal((await request(small.port, { method: 'POST', path: `${sessionPath('12345678')}/xhr` })).status, 200);
     assert.equal((await request(small.port, { method: 'POST', path: `${sessionPath('123456789')}/xhr` })).status, 404);
     assert.equal((await request(small.port, { method: 'GET', path: `${sessionPath('123456789')}/eventsource` })).status, 404);
-    assert.equal(small.sockjs.stats.httpSessions, 1);
+    assert.equal(small.sockjs.stats().registry.httpSessions, 1);
   });
 
   test('maxSessions refuses the next session with 503 on HTTP and WebSocket, and frees up when one ends', async (t) => {
@@ -303,7 +303,7 @@ describe('session ids and session count', () => {
     assert.equal(status, 503);
     // Existing sessions keep working at the cap.
     assert.equal((await request(srv.port, { method: 'POST', path: `${a}/xhr_send`, body: '["x"]' })).status, 204);
-    assert.equal(srv.sockjs.stats.httpSessions, 2);
+    assert.equal(srv.sockjs.stats().registry.httpSessions, 2);
     // Once the two sessions time out, there is room again.
     await waitForNoSessions(srv.sockjs);
     assert.equal((await request(srv.port, { method: 'POST', path: `${sessionPath()}/xhr` })).status, 200);

@@ -58,7 +58,7 @@ describe('allowedOrigins list', () => {
       }
     }
     // None of the refused receiving requests created a session.
-    assert.deepEqual(srv.sockjs.stats, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
+    assert.deepEqual(srv.sockjs.stats().registry, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
     assert.equal(srv.connections.length, 0);
   });
 

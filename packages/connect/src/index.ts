@@ -23,7 +23,8 @@ export interface SockJSMount {
   attach(server: HttpServer, options?: AttachUpgradeOptions): this;
   /** Ends every session, detaches from every server, resolves when done. */
   close(): Promise<void>;
-  readonly stats: SockJSServerStats;
+  /** `server.stats()`: sessions, messages, bytes and refusals so far. */
+  stats(): SockJSServerStats;
 }
 
 /** `(req, res, next)` middleware for Connect, Express and any framework that speaks it. */
@@ -91,8 +92,9 @@ export function withServer<F extends object>(middleware: F, server: SockJSServer
     off: (event: 'connection', listener: Listener) => (server.off(event, listener), mount),
     attach: (httpServer: HttpServer, options?: AttachUpgradeOptions) => (server.attachUpgrade(httpServer, options), mount),
     close: () => server.close(),
+    stats: () => server.stats(),
   });
-  return Object.defineProperty(mount, 'stats', { get: () => server.stats, enumerable: true }) as F & SockJSMount;
+  return mount;
 }
 
 export type { SockJSServerOptions, AttachUpgradeOptions, NextFunction } from '@sockjs-server/core';

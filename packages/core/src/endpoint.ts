@@ -14,7 +14,8 @@ import { NO_LOG, type ResolvedOptions } from './options.js';
 import { compileOriginPolicy, frameAncestors, type OriginCheck } from './origin-policy.js';
 import { Router, isUnderPrefix, splitUrl, type RouteDefinition, type RouteResult, type SplitUrl } from './router.js';
 import type { Service } from './service.js';
-import { SessionRegistry, type SessionCounts } from './session-registry.js';
+import { SessionRegistry } from './session-registry.js';
+import type { ServiceStats } from './stats.js';
 import { createIframeResponder, createInfoResponder, sendGreeting, sendPreflight } from './static-pages.js';
 import { eventSource } from './transports/eventsource.js';
 import { htmlFile } from './transports/htmlfile.js';
@@ -100,8 +101,6 @@ const WS_LIMITS = {
   closeTimeout: 10_000,
 } as const;
 
-export type EndpointStats = SessionCounts;
-
 /**
  * One SockJS service under one prefix: its routes, its own session registry
  * (never shared with other prefixes) and its WebSocket acceptor.
@@ -134,8 +133,8 @@ export class Endpoint implements Service, ClusterMember {
     );
   }
 
-  get stats(): EndpointStats {
-    return this.sessions.counts;
+  stats(): ServiceStats {
+    return this.sessions.stats();
   }
 
   /** `ws` in noServer mode is created on the first handshake, so HTTP-only services never allocate it. */
@@ -248,6 +247,7 @@ export class Endpoint implements Service, ClusterMember {
         return undefined;
       }
       if (!allowed) {
+        this.sessions.counters.refuse('origin', 403, req);
         sendText(responseOf(response), 403, 'Origin not allowed');
         return undefined;
       }

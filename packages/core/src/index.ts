@@ -2,7 +2,16 @@ export { SockJSServer, type SockJSServerEvents, type NextFunction, type AttachUp
 export { createServer, listen } from './sockjs-node.js';
 export { Connection } from './connection.js';
 export { broadcast } from './broadcast.js';
-export type { SessionCounts as SockJSServerStats } from './session-registry.js';
+export type { SockJSServerStats, ServiceStats } from './stats.js';
+export {
+  DiagnosticsChannel,
+  REFUSAL_REASONS,
+  type DiagnosticsChannelName,
+  type RefusalReason,
+  type SessionMessage,
+  type RefusedMessage,
+  type ForwardMessage,
+} from './diagnostics.js';
 export type { ServerOptions, LegacyServerOptions, SockJSServerOptions, ResolvedOptions, LogSeverity } from './options.js';
 export { ReadyState, CloseCode, CloseReason, TRANSPORTS, type TransportName } from './constants.js';
 export { SockJSError, isSockJSError, type SockJSErrorCode } from './errors.js';

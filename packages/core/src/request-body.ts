@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 
 export type BodyResult =
-  | { readonly kind: 'text'; readonly text: string }
+  /** `bytes`: the body's size as received. */
+  | { readonly kind: 'text'; readonly text: string; readonly bytes: number }
   /** A body parser that ran before us already consumed the stream and left its result on `req.body`. */
   | { readonly kind: 'parsed'; readonly value: unknown }
   | { readonly kind: 'too-large' }
@@ -47,7 +48,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     };
     const onEnd = () => {
       const bytes = more !== undefined ? Buffer.concat(more, size) : first;
-      finish({ kind: 'text', text: bytes === undefined ? '' : bytes.toString('utf8') });
+      finish({ kind: 'text', text: bytes === undefined ? '' : bytes.toString('utf8'), bytes: size });
     };
     const onAbort = () => finish({ kind: 'aborted' });
     req.on('data', onData);
@@ -60,11 +61,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
 function consumedBody(req: MaybeParsedRequest): BodyResult | undefined {
   if (!req.readableEnded) return undefined;
   const raw = req.rawBody;
-  if (typeof raw === 'string') return { kind: 'text', text: raw };
-  if (Buffer.isBuffer(raw)) return { kind: 'text', text: raw.toString('utf8') };
+  if (typeof raw === 'string' || Buffer.isBuffer(raw)) return consumedText(raw);
   const body = req.body;
-  if (typeof body === 'string') return { kind: 'text', text: body };
-  if (Buffer.isBuffer(body)) return { kind: 'text', text: body.toString('utf8') };
-  if (body === undefined) return { kind: 'text', text: '' };
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return consumedText(body);
+  if (body === undefined) return { kind: 'text', text: '', bytes: 0 };
   return { kind: 'parsed', value: body };
+}
+
+function consumedText(body: string | Buffer): BodyResult {
+  return typeof body === 'string'
+    ? { kind: 'text', text: body, bytes: Buffer.byteLength(body) }
+    : { kind: 'text', text: body.toString('utf8'), bytes: body.length };
 }

@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Connection } from './connection.js';
-import { Endpoint, type EndpointStats } from './endpoint.js';
+import { Endpoint } from './endpoint.js';
 import { SockJSError, invalidOption } from './errors.js';
 import { normalizeOptions, resolveOptions, type ResolvedOptions, type SockJSServerOptions } from './options.js';
 import { isUnderPrefix, splitUrl } from './router.js';
+import { sumStats, type ServiceStats, type SockJSServerStats } from './stats.js';
 import { VERSION } from './version.js';
 
 export interface SockJSServerEvents {
@@ -70,18 +71,24 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
     this.#endpoints.push(this.#primary);
   }
 
-  /** Server-wide counts, for monitoring and leak checks. */
-  get stats(): EndpointStats {
-    let httpSessions = 0;
-    let webSocketSessions = 0;
-    let timers = 0;
-    for (const endpoint of this.#endpoints) {
-      const s = endpoint.stats;
-      httpSessions += s.httpSessions;
-      webSocketSessions += s.webSocketSessions;
-      timers += s.timers;
-    }
-    return { httpSessions, webSocketSessions, timers };
+  /**
+   * A snapshot of what this server holds and has done: open sessions by
+   * transport, sessions opened and closed, messages and bytes in and out,
+   * refusals by reason, summed over its services and by prefix, plus the
+   * cluster's counters when clustered. Counting costs the sessions nothing;
+   * the snapshot walks the open sessions once, so read it per scrape or per
+   * second, not per message.
+   *
+   * @example
+   * const { sessions, messages } = sockjs.stats();
+   * console.log(sessions.byTransport.websocket, messages.in);
+   */
+  stats(): SockJSServerStats {
+    const byPrefix: Record<string, ServiceStats> = {};
+    for (const endpoint of this.#endpoints) byPrefix[endpoint.options.prefix] = endpoint.stats();
+    const total = sumStats(Object.values(byPrefix));
+    const cluster = this.options.cluster;
+    return cluster === undefined ? { ...total, byPrefix } : { ...total, byPrefix, cluster: cluster.stats };
   }
 
   /**

@@ -14,10 +14,10 @@ test('a created session is found by id, and leaves the registry by itself when i
   assert.equal(registry.lookup('abc', from('127.0.0.2')), session);
   assert.equal(registry.lookup('other', from('127.0.0.1')), undefined);
   assert.equal(session.connection.prefix, '/echo');
-  assert.equal(registry.counts.httpSessions, 1);
+  assert.equal(registry.stats().registry.httpSessions, 1);
   session.terminate();
   assert.equal(registry.lookup('abc', from('127.0.0.1')), undefined);
-  assert.deepEqual(registry.counts, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
+  assert.deepEqual(registry.stats().registry, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
 });
 
 test('with bindSessionToAddress a session is hidden (null) from any other address', () => {
@@ -34,7 +34,7 @@ test('maxSessions counts HTTP and WebSocket sessions together', () => {
   const ws = registry.createWebSocketSession();
   assert.equal(registry.hasRoom(), false);
   assert.equal(ws.id, null);
-  assert.deepEqual(registry.counts, { httpSessions: 1, webSocketSessions: 1, timers: 0 });
+  assert.deepEqual(registry.stats().registry, { httpSessions: 1, webSocketSessions: 1, timers: 0 });
   ws.terminate();
   assert.equal(registry.hasRoom(), true);
 });
@@ -70,6 +70,6 @@ test('closeAll ends every session, tracked raw targets included, and empties the
   assert.equal(http.readyState, ReadyState.CLOSED);
   assert.equal(ws.readyState, ReadyState.CLOSED);
   assert.equal(rawTerminated, true);
-  assert.deepEqual(registry.counts, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
+  assert.deepEqual(registry.stats().registry, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
   assert.equal(announced.length, 0, 'sessions that never opened are not announced');
 });

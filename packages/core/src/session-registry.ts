@@ -1,18 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { CloseCode, CloseReason, type TransportName } from './constants.js';
+import { CloseCode, CloseReason, TRANSPORTS, type TransportName } from './constants.js';
 import { Connection, type ConnectionTarget } from './connection.js';
+import { ServiceCounters } from './counters.js';
+import { publishSession } from './diagnostics.js';
 import type { ResolvedOptions } from './options.js';
 import { Session, type SessionHost } from './session.js';
-
-/** Counts a monitoring system may read; all drop to zero once every session has ended. */
-export interface SessionCounts {
-  /** HTTP sessions in the registry. */
-  readonly httpSessions: number;
-  /** Open SockJS-over-WebSocket sessions and raw WebSockets. */
-  readonly webSocketSessions: number;
-  /** Session timers currently armed (each session has at most one). */
-  readonly timers: number;
-}
+import { zeroes, type ServiceStats } from './stats.js';
 
 /**
  * The one place a request finds its session: the HTTP sessions of one
@@ -27,6 +20,7 @@ export class SessionRegistry implements SessionHost {
   readonly pongTimeout: number;
   readonly sendHighWaterMark: number;
   readonly maxBufferedBytes: number;
+  readonly counters: ServiceCounters;
   readonly #options: ResolvedOptions;
   readonly #announce: (connection: Connection) => void;
   readonly #byId = new Map<string, Session>();
@@ -49,13 +43,28 @@ export class SessionRegistry implements SessionHost {
     this.pongTimeout = options.pongTimeout;
     this.sendHighWaterMark = options.sendHighWaterMark;
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.counters = new ServiceCounters(options.prefix);
   }
 
-  get counts(): SessionCounts {
+  /**
+   * The service's counters, plus what is open now. Open sessions by
+   * transport are counted here, by walking them, rather than on every open
+   * and close: a snapshot costs one pass over the sessions, a session nothing.
+   */
+  stats(): ServiceStats {
     let timers = 0;
     for (const s of this.#byId.values()) if (s.hasTimer) timers++;
     for (const t of this.#unaddressable) if (t instanceof Session && t.hasTimer) timers++;
-    return { httpSessions: this.#byId.size, webSocketSessions: this.#unaddressable.size, timers };
+    const byTransport = zeroes(TRANSPORTS);
+    for (const connection of this.#byConnectionId.values()) byTransport[connection.protocol]++;
+    const c = this.counters;
+    return {
+      sessions: { open: this.#byConnectionId.size, byTransport, opened: c.opened, closed: c.closed },
+      messages: { in: c.messagesIn, out: c.messagesOut },
+      bytes: { in: c.bytesIn, out: c.bytesOut },
+      refused: { ...c.refused },
+      registry: { httpSessions: this.#byId.size, webSocketSessions: this.#unaddressable.size, timers },
+    };
   }
 
   /**
@@ -113,6 +122,8 @@ export class SessionRegistry implements SessionHost {
 
   announce(connection: Connection): void {
     this.#byConnectionId.set(connection.id, connection);
+    this.counters.opened++;
+    publishSession(true, connection, this.#options.prefix, connection.protocol);
     this.#announce(connection);
   }
 
@@ -122,7 +133,12 @@ export class SessionRegistry implements SessionHost {
   }
 
   forget(target: ConnectionTarget): void {
-    this.#byConnectionId.delete(target.connection.id);
+    const connection = target.connection;
+    // Only announced connections are in the map: a session that ends before its `o` frame was never opened.
+    if (this.#byConnectionId.delete(connection.id)) {
+      this.counters.closed++;
+      publishSession(false, connection, this.#options.prefix, connection.protocol);
+    }
     if (target instanceof Session && target.id !== null && this.#byId.get(target.id) === target) {
       this.#byId.delete(target.id);
       this.#released?.(target.id);

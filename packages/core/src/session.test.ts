@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from './connection.js';
 import { ReadyState } from './constants.js';
+import { ServiceCounters } from './counters.js';
 import { Session, type Receiver, type SessionHost } from './session.js';
 
 class RecordingReceiver implements Receiver {
@@ -56,6 +57,7 @@ function setup(overrides: Partial<SessionHost> = {}) {
     pongTimeout: 100,
     sendHighWaterMark: 1024,
     maxBufferedBytes: 4096,
+    counters: new ServiceCounters(''),
     announce: (c) => announced.push(c),
     forget: (s) => forgotten.push(s),
     ...overrides,

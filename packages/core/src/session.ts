@@ -1,5 +1,6 @@
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
 import type { Connection, ConnectionTarget } from './connection.js';
+import type { ServiceCounters } from './counters.js';
 import { deadlineList, type DeadlineList, type DeadlineMember } from './deadline-list.js';
 import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage, singleMessageFrame } from './framing.js';
 
@@ -32,6 +33,7 @@ export interface SessionHost {
   readonly pongTimeout: number;
   readonly sendHighWaterMark: number;
   readonly maxBufferedBytes: number;
+  readonly counters: ServiceCounters;
   /** Emits the server's `connection` event. */
   announce(connection: Connection): void;
   /** The session reached CLOSED: forget it. */
@@ -136,6 +138,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
   /** Application → client (4.4). Returns false while the outbound queue is above the high-water mark. */
   send(message: string): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
+    this.host.counters.messagesOut++;
     const receiver = this.#receiver;
     if (receiver !== null && this.#outbox.length === 0) {
       receiver.sendFrame(singleMessageFrame(message));
@@ -164,6 +167,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
    */
   deliver(messages: readonly string[]): boolean {
     if (this.readyState !== ReadyState.OPEN) return true;
+    this.host.counters.messagesIn += messages.length;
     let keepingUp = true;
     for (const message of messages) if (!this.connection.deliver(message)) keepingUp = false;
     if (!keepingUp) this.#receiver?.pauseInbound?.();
@@ -237,6 +241,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
     this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
+    this.host.counters.refuse('bufferOverflow', CloseCode.MESSAGE_TOO_BIG, undefined, this.connection);
     if (receiver === null) return;
     receiver.destroy();
     this.terminate();

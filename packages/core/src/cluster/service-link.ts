@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.js';
+import { publishForward } from '../diagnostics.js';
 import { sendNotFound } from '../http-response.js';
 import type { ClusterLink, Service } from '../service.js';
 import { receiveHere, type Envelope, type ReceivingTransport } from '../transports/http-receiver.js';
@@ -118,6 +119,7 @@ export class ServiceLink implements ClusterLink {
       fail: (reason: ForwardFailure) => forward.fail(reason),
       onReply: (reply) => reply.t === 'rx' && forward.onReply(reply as ReceiveReply),
     });
+    publishForward(this.member.options.prefix, id, 'receive', owner, this.cluster.nodeId);
     const { req } = ctx;
     const socket = req.socket;
     const local = socket.address();
@@ -169,6 +171,7 @@ export class ServiceLink implements ClusterLink {
       fail: () => settle(false),
       onReply: (reply) => reply.t === 'ack' && settle((reply as SendReply).ok),
     });
+    publishForward(this.member.options.prefix, id, 'send', owner, this.cluster.nodeId);
     const { remoteAddress } = ctx.req.socket;
     this.cluster
       .sendTo(owner, { t: 'send', r: request, from: this.cluster.nodeId, p: this.member.options.prefix, id, remoteAddress, m: messages })

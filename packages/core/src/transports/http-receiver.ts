@@ -78,8 +78,10 @@ class HttpReceiver implements Receiver {
   sendFrame(frame: string): void {
     if (this.#done) return;
     const data = this.wrap(frame);
+    const bytes = Buffer.byteLength(data);
+    this.session.host.counters.bytesOut += bytes;
     // The limit is checked after the write (>=), as the suite expects; polling receivers (limit 1) end with their first frame.
-    if (this.limit === 1 || (this.#written += Buffer.byteLength(data)) >= this.limit) {
+    if (this.limit === 1 || (this.#written += bytes) >= this.limit) {
       this.#finish(data);
       return;
     }
@@ -125,6 +127,7 @@ class HttpReceiver implements Receiver {
 export function receive(service: Service, ctx: RequestContext, transport: ReceivingTransport): void {
   const envelope = transport.envelope(ctx.query);
   if (typeof envelope === 'string') {
+    service.sessions.counters.refuse('badRequest', 500, ctx.req);
     sendText(ctx.res, 500, envelope, ctx.headers);
     return;
   }
@@ -149,21 +152,22 @@ export function receiveHere(service: Service, ctx: RequestContext, transport: Re
 export function receiveNew(service: Service, ctx: RequestContext, transport: ReceivingTransport, envelope: Envelope, abandoned?: () => void): void {
   const { req, res } = ctx;
   const id = ctx.params.session!;
-  const refuse = (status: number, message: string) => {
+  const refuse = (reason: 'limit' | 'auth', status: number, message: string) => {
     abandoned?.();
+    service.sessions.counters.refuse(reason, status, req);
     sendText(res, status, message, ctx.headers);
   };
-  if (!service.sessions.hasRoom()) return refuse(503, 'Too many sessions');
+  if (!service.sessions.hasRoom()) return refuse('limit', 503, 'Too many sessions');
   if (service.options.authorize === undefined) return serve(service, ctx, transport, envelope, service.sessions.create(id, req));
 
   void authorizeSession(service.options, req, ctx.query, transport.name).then((outcome) => {
     // The client may have given up while the hook ran: then nothing is created.
     if (res.destroyed || req.socket.destroyed) return abandoned?.();
-    if (!outcome.accepted) return refuse(outcome.status, outcome.message);
+    if (!outcome.accepted) return refuse('auth', outcome.status, outcome.message);
     const raced = service.sessions.lookup(id, req);
     if (raced === null) return sendNotFound(res, ctx.headers);
     if (raced) return serve(service, ctx, transport, envelope, raced);
-    if (!service.sessions.hasRoom()) return refuse(503, 'Too many sessions');
+    if (!service.sessions.hasRoom()) return refuse('limit', 503, 'Too many sessions');
     const created = service.sessions.create(id, req);
     created.connection.data = outcome.data;
     serve(service, ctx, transport, envelope, created);

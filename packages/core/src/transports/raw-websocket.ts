@@ -4,9 +4,8 @@ import { CloseCode, CloseReason, ReadyState } from '../constants.js';
 import { Connection, type ConnectionTarget } from '../connection.js';
 import type { RequestContext } from '../context.js';
 import type { Service } from '../service.js';
-import { sendText } from '../http-response.js';
-import { NOT_A_WEBSOCKET, isWebSocketUpgrade } from './upgrade-check.js';
-import { AS_TEXT } from './websocket.js';
+import { NOT_A_WEBSOCKET, isWebSocketUpgrade, refuseBadRequest } from './upgrade-check.js';
+import { AS_TEXT, countSocketError } from './websocket.js';
 import { admitWebSocket } from './websocket-admission.js';
 
 /** A plain WebSocket for non-SockJS clients: no framing, no session, no heartbeat (PROTOCOL.md 5.2). */
@@ -23,21 +22,30 @@ class RawWebSocketConnection implements ConnectionTarget {
     const { options } = service;
     this.connection = new Connection(this, options.prefix, 'websocket-raw');
     this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
+    const { counters } = service.sessions;
     ws.on('message', (data: Buffer) => {
-      if (this.readyState === ReadyState.OPEN && !this.connection.deliver(data.toString('utf8'))) ws.pause();
+      counters.bytesIn += data.length;
+      if (this.readyState !== ReadyState.OPEN) return;
+      counters.messagesIn++;
+      if (!this.connection.deliver(data.toString('utf8'))) ws.pause();
     });
     ws.on('close', () => this.#closed());
-    ws.on('error', () => {});
+    ws.on('error', (error: Error) => countSocketError(counters, error, this.connection));
   }
 
   send(message: string): boolean {
     const { sendHighWaterMark, maxBufferedBytes } = this.service.options;
     const over = this.ws.bufferedAmount + message.length > sendHighWaterMark;
     if (over) this.#drainWanted = true;
-    this.ws.send(Buffer.from(message, 'utf8'), AS_TEXT, over ? this.#afterCongestedSend : undefined);
+    const bytes = Buffer.from(message, 'utf8');
+    const { counters } = this.service.sessions;
+    counters.messagesOut++;
+    counters.bytesOut += bytes.length;
+    this.ws.send(bytes, AS_TEXT, over ? this.#afterCongestedSend : undefined);
     if (this.ws.bufferedAmount > maxBufferedBytes) {
       // Same policy as SockJS sessions: a client that stops reading is cut off, not buffered for without bound.
       this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
+      counters.refuse('bufferOverflow', CloseCode.MESSAGE_TOO_BIG, undefined, this.connection);
       this.terminate();
       return false;
     }
@@ -88,12 +96,12 @@ class RawWebSocketConnection implements ConnectionTarget {
 export function rawWebSocket(service: Service, ctx: RequestContext): void {
   const { req } = ctx;
   if (!ctx.upgrade || !isWebSocketUpgrade(req)) {
-    sendText(ctx.res, 400, NOT_A_WEBSOCKET);
+    refuseBadRequest(service, ctx, NOT_A_WEBSOCKET);
     return;
   }
   const version = req.headers['sec-websocket-version'];
   if (version !== '8' && version !== '13') {
-    sendText(ctx.res, 400, 'Only supported WebSocket protocol is RFC 6455.');
+    refuseBadRequest(service, ctx, 'Only supported WebSocket protocol is RFC 6455.');
     return;
   }
   const { socket, head } = ctx.upgrade;

@@ -18,16 +18,20 @@ export async function acceptPayload(
   const { req, res } = ctx;
   const body = await readBody(req, service.options.maxMessageSize);
   if (body.kind === 'aborted') return;
+  const { counters } = service.sessions;
   if (body.kind === 'too-large') {
+    counters.refuse('limit', 413, req);
     // Stop the upload instead of draining it: the connection closes after this answer.
     sendText(res, 413, 'Payload too large.', [...ctx.headers, 'Connection', 'close']);
     return;
   }
   const decoded = decode(body);
   if ('error' in decoded) {
+    counters.refuse('badRequest', 500, req);
     sendText(res, 500, decoded.error, ctx.headers);
     return;
   }
+  counters.bytesIn += body.kind === 'text' ? body.bytes : Number(req.headers['content-length']) || 0;
   const session = service.sessions.lookup(ctx.params.session!, req);
   if (session) {
     if (session.deliver(decoded.messages)) respond();

@@ -1,4 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import type { RequestContext } from '../context.js';
+import { sendText } from '../http-response.js';
+import type { Service } from '../service.js';
 
 /** `Connection` lists the `upgrade` token and `Upgrade` is `websocket` (PROTOCOL.md 5.1, step 2). */
 export function isWebSocketUpgrade(req: IncomingMessage): boolean {
@@ -17,3 +20,9 @@ export function isHixie76(req: IncomingMessage): boolean {
 }
 
 export const NOT_A_WEBSOCKET = 'Not a valid websocket request';
+
+/** A handshake the WebSocket routes cannot take: 400, counted as a bad request. */
+export function refuseBadRequest(service: Service, ctx: RequestContext, message: string): void {
+  service.sessions.counters.refuse('badRequest', 400, ctx.req);
+  sendText(ctx.res, 400, message);
+}

@@ -10,7 +10,9 @@ import { sendText } from '../http-response.js';
  * the hook attached.
  */
 export function admitWebSocket(service: Service, ctx: RequestContext, transport: TransportName, open: (data: unknown) => void): void {
+  const { counters } = service.sessions;
   if (!service.sessions.hasRoom()) {
+    counters.refuse('limit', 503, ctx.req);
     sendText(ctx.res, 503, 'Too many sessions');
     return;
   }
@@ -21,6 +23,9 @@ export function admitWebSocket(service: Service, ctx: RequestContext, transport:
   void authorizeSession(service.options, ctx.req, ctx.query, transport).then((outcome) => {
     if (ctx.upgrade?.socket.destroyed) return;
     if (outcome.accepted) open(outcome.data);
-    else sendText(ctx.res, outcome.status, outcome.message);
+    else {
+      counters.refuse('auth', outcome.status, ctx.req);
+      sendText(ctx.res, outcome.status, outcome.message);
+    }
   });
 }

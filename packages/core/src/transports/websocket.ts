@@ -1,13 +1,14 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, CloseReason } from '../constants.js';
+import type { Connection } from '../connection.js';
 import type { RequestContext } from '../context.js';
+import type { ServiceCounters } from '../counters.js';
 import type { Service } from '../service.js';
-import { sendText } from '../http-response.js';
 import { decodePayload } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
 import { acceptHixie76 } from './hixie76.js';
-import { NOT_A_WEBSOCKET, isHixie76, isWebSocketUpgrade } from './upgrade-check.js';
+import { NOT_A_WEBSOCKET, isHixie76, isWebSocketUpgrade, refuseBadRequest } from './upgrade-check.js';
 import { admitWebSocket } from './websocket-admission.js';
 
 /** The members of `ws`'s WebSocket the receiver uses; `Hixie76Socket` provides them too. */
@@ -62,7 +63,17 @@ function sendPing(this: WebSocketReceiver): void {
   this.socket.ping!();
 }
 /** Errors (bad UTF-8, oversized message) are followed by `close`; listening keeps them from crashing the process. */
-function ignoreSocketError(): void {}
+function onSocketError(this: OwnedSocket, error: Error): void {
+  const session = this[kReceiver]?.session;
+  if (session) countSocketError(session.host.counters, error, session.connection);
+}
+
+/** `ws` refused a message: over `maxMessageSize` is a limit reached, invalid UTF-8 or framing a bad request. */
+export function countSocketError(counters: ServiceCounters, error: Error, connection: Connection): void {
+  const code = (error as Error & { code?: unknown }).code;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') counters.refuse('limit', CloseCode.MESSAGE_TOO_BIG, undefined, connection);
+  else if (typeof code === 'string' && code.startsWith('WS_ERR_')) counters.refuse('badRequest', code === 'WS_ERR_INVALID_UTF8' ? 1007 : 1002, undefined, connection);
+}
 
 /** Frames of one session as WebSocket text messages (PROTOCOL.md 5.1). */
 class WebSocketReceiver implements Receiver {
@@ -79,7 +90,7 @@ class WebSocketReceiver implements Receiver {
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('pong', onSocketPong);
-    socket.on('error', ignoreSocketError);
+    socket.on('error', onSocketError);
   }
 
   get congested(): boolean {
@@ -102,8 +113,10 @@ class WebSocketReceiver implements Receiver {
 
   sendFrame(frame: string): void {
     const crossesHighWaterMark = this.socket.bufferedAmount + frame.length > this.highWaterMark;
+    const bytes = frameBytes(frame);
+    this.session.host.counters.bytesOut += bytes.length;
     this.socket.send(
-      frameBytes(frame),
+      bytes,
       AS_TEXT,
       crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.#drained()) : undefined,
     );
@@ -137,6 +150,7 @@ class WebSocketReceiver implements Receiver {
   }
 
   onMessage(data: Buffer): void {
+    this.session.host.counters.bytesIn += data.length;
     const text = data.toString('utf8');
     if (text === '') return;
     const decoded = decodePayload(text, true);
@@ -146,6 +160,7 @@ class WebSocketReceiver implements Receiver {
 
   /** Unparsable or non-string payload: close 3000 without a `c` frame, session gone. */
   #brokenFraming(): void {
+    this.session.host.counters.refuse('badRequest', CloseCode.GO_AWAY, undefined, this.session.connection);
     this.#ended = true;
     this.socket.close(CloseCode.GO_AWAY, CloseReason.BROKEN_FRAMING);
     this.session.detach(this, false);
@@ -164,7 +179,7 @@ function openSession(service: Service, req: IncomingMessage, socket: MessageSock
 export function webSocket(service: Service, ctx: RequestContext): void {
   const { req } = ctx;
   if (!ctx.upgrade || !isWebSocketUpgrade(req)) {
-    sendText(ctx.res, 400, NOT_A_WEBSOCKET);
+    refuseBadRequest(service, ctx, NOT_A_WEBSOCKET);
     return;
   }
   const { socket, head } = ctx.upgrade;
@@ -174,7 +189,7 @@ export function webSocket(service: Service, ctx: RequestContext): void {
       const accepted = acceptHixie76(req, socket, head, options.maxMessageSize, (hixie) =>
         openSession(service, req, hixie, false, data),
       );
-      if (!accepted) sendText(ctx.res, 400, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
+      if (!accepted) refuseBadRequest(service, ctx, 'Invalid Sec-WebSocket-Key1 or Sec-WebSocket-Key2');
       return;
     }
     service.acceptWebSocket(req, socket, head, (ws) =>
