@@ -1,2 +1,3 @@
-// The same dual ESM + CJS build as core.
-export { default } from '../core/tsup.config.ts';
+import { dualBuild } from '../core/tsup.config.ts';
+
+export default dualBuild(['src/index.ts']);
