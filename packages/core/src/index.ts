@@ -29,10 +29,11 @@ import { SockJSError, isSockJSError } from './errors.js';
 import { VERSION } from './version.js';
 import { Cluster } from './cluster/cluster.js';
 import { MemoryBroker } from './cluster/memory-broker.js';
+import { DiagnosticsChannel, REFUSAL_REASONS } from './diagnostics.js';
 
 // `import sockjs from 'sockjs'` worked with the CommonJS original: the
 // default export holds every runtime export, in the ESM and the CJS build.
 export default {
   SockJSServer, createServer, listen, Connection, broadcast, ReadyState, CloseCode, CloseReason, TRANSPORTS,
-  SockJSError, isSockJSError, VERSION, Cluster, MemoryBroker,
+  SockJSError, isSockJSError, VERSION, Cluster, MemoryBroker, DiagnosticsChannel, REFUSAL_REASONS,
 };
