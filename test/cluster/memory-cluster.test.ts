@@ -198,16 +198,30 @@ describe('cluster on a MemoryBroker', () => {
   });
 });
 
+/**
+ * Two nodes on a fresh broker and a session owned by `a` whose poll waits on `b`: the starting point of
+ * the failure tests. Stops both nodes itself when the setup fails; after it returns the test owns them.
+ */
+async function twoNodesWithWaitingPoll(nameA: string, nameB: string) {
+  const broker = new MemoryBroker();
+  const [a, b] = await Promise.all([startNode(broker, nameA), startNode(broker, nameB)]);
+  try {
+    await delay(150);
+    const path = sessionPath();
+    assert.equal(await poll(a, path), 'o\n');
+    const waiting = fetch(`${b.url}${path}/xhr`, { method: 'POST' }).then((r) => r.text());
+    await delay(50);
+    return { broker, a, b, path, waiting };
+  } catch (error) {
+    await Promise.all([stopNode(a), stopNode(b)]);
+    throw error;
+  }
+}
+
 describe('cluster failures on a MemoryBroker', () => {
   it('a waiting poll whose owner dies gets a close frame within the node timeout, and sends get 404', async () => {
-    const broker = new MemoryBroker();
-    const [a, b] = await Promise.all([startNode(broker, 'fa'), startNode(broker, 'fb')]);
+    const { a, b, path, waiting } = await twoNodesWithWaitingPoll('fa', 'fb');
     try {
-      await delay(150);
-      const path = sessionPath();
-      assert.equal(await poll(a, path), 'o\n');
-      const waiting = fetch(`${b.url}${path}/xhr`, { method: 'POST' }).then((r) => r.text());
-      await delay(50);
       // Silence node a as a crash would: no goodbye, no more heartbeats, no answers.
       await a.cluster.close().catch(() => {});
       const started = Date.now();
@@ -223,14 +237,8 @@ describe('cluster failures on a MemoryBroker', () => {
   });
 
   it('a stalled event loop does not make the nodes declare each other gone and free their sessions', async () => {
-    const broker = new MemoryBroker();
-    const [a, b] = await Promise.all([startNode(broker, 'sa'), startNode(broker, 'sb')]);
+    const { broker, a, b, path, waiting } = await twoNodesWithWaitingPoll('sa', 'sb');
     try {
-      await delay(150);
-      const path = sessionPath();
-      assert.equal(await poll(a, path), 'o\n');
-      const waiting = fetch(`${b.url}${path}/xhr`, { method: 'POST' }).then((r) => r.text());
-      await delay(50);
       // Every node in this process stands still for longer than the node timeout (400 ms), as on a long GC pause.
       const until = Date.now() + 700;
       while (Date.now() < until);
