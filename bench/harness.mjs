@@ -1,11 +1,12 @@
 // Scenarios, process management and statistics shared by run.mjs and profile.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const KINDS = ['ours', 'sockjs', 'limit'];
-export const KIND_LABEL = { ours: 'ours', sockjs: 'sockjs 0.3.24', limit: 'limit' };
+export const KIND_LABEL = { ours: 'ours', sockjs: 'sockjs 0.3.24', limit: 'limit', baseline: 'baseline' };
 
 // ---- environment ----------------------------------------------------------
 
@@ -203,11 +204,23 @@ export function runGenerator(config) {
   });
 }
 
+/**
+ * The core build `--baseline` compares with: ours.mjs on another checkout's dist (DIR is that
+ * checkout's packages/core/dist or the checkout itself).
+ */
+export function baselineCore(dir) {
+  const entry = [join(dir, 'index.js'), join(dir, 'packages/core/dist/index.js')].find((f) => existsSync(f));
+  if (!entry) throw new Error(`--baseline ${dir}: no index.js there nor packages/core/dist/index.js (build that checkout first)`);
+  return resolve(entry);
+}
+let baselineEntry;
+export const useBaseline = (dir) => (baselineEntry = baselineCore(dir));
+
 /** One measurement on a fresh server process. */
 export async function measure(kind, scenario, nodeArgs = []) {
   let server;
   try {
-    server = await startServer(kind, nodeArgs);
+    server = kind === 'baseline' ? await startServer('ours', nodeArgs, { BENCH_CORE: baselineEntry }) : await startServer(kind, nodeArgs);
   } catch (err) {
     return { ok: false, error: err.message };
   }

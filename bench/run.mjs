@@ -4,15 +4,17 @@
 // then medians (min–max) and same-round ratios, written to RESULTS.md and
 // ratios.svg (full runs) or printed (quick runs).
 //
-//   node bench/run.mjs [--quick] [--guard] [--rounds N] [--only id,id] [--note "text"] [--write]
+//   node bench/run.mjs [--quick] [--guard] [--rounds N] [--only id,id] [--baseline DIR] [--note "text"] [--write]
 //
 // --guard (`npm run bench:quick`): the regression guard, under 2 minutes: quick durations, two
 // interleaved rounds of GUARD_IDS against ours and the limit only (no sockjs), prints each
 // target's ratio with met / missed and writes bench/quick.json (gitignored), nothing else.
+// --baseline DIR: another checkout's built core (its packages/core/dist) runs as a fourth server
+// in every round, and ours ÷ baseline is printed per scenario: the cost of a change, same run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, coreBuilt, FD_LIMIT, HAVE_TASKSET, KIND_LABEL, KINDS, measure, METRICS, scenarios, summary, TARGETS } from './harness.mjs';
+import { BENCH_DIR, coreBuilt, FD_LIMIT, HAVE_TASKSET, KIND_LABEL, KINDS, measure, METRICS, scenarios, summary, TARGETS, useBaseline } from './harness.mjs';
 import { renderSvg } from './svg.mjs';
 
 const argv = process.argv.slice(2);
@@ -24,7 +26,9 @@ const option = (name) => {
 const guard = flag('--guard');
 const GUARD_IDS = ['ws-echo-100', 'ws-echo-16k', 'xhrs-100', 'xhrp-100', 'bcast-1000', 'new-sessions'];
 const quick = flag('--quick') || guard;
-const kinds = guard ? KINDS.filter((k) => k !== 'sockjs') : KINDS;
+const baseline = option('--baseline');
+if (baseline) useBaseline(baseline);
+const kinds = [...(guard ? KINDS.filter((k) => k !== 'sockjs') : KINDS), ...(baseline ? ['baseline'] : [])];
 const rounds = Number(option('--rounds') ?? (guard ? 2 : quick ? 1 : 5));
 const only = option('--only')?.split(',') ?? (guard ? GUARD_IDS : undefined);
 const note = option('--note');
@@ -48,12 +52,12 @@ const started = new Date();
 const load0 = os.loadavg();
 const t0 = Date.now();
 // results[scenario][kind][round] = { metrics } | { error }
-const results = Object.fromEntries(chosen.map((s) => [s.id, Object.fromEntries(KINDS.map((k) => [k, []]))]));
+const results = Object.fromEntries(chosen.map((s) => [s.id, Object.fromEntries([...KINDS, 'baseline'].map((k) => [k, []]))]));
 const failures = [];
 
 // One throwaway measurement per server first: the machine's first seconds under load (CPU clocks,
 // page cache, JIT of the generator) would otherwise count against whichever server runs first.
-if (!quick) for (const kind of KINDS) await measure(kind, chosen[0]);
+if (!quick) for (const kind of kinds) await measure(kind, chosen[0]);
 
 for (let round = 0; round < rounds; round++) {
   // The order of the three servers rotates from round to round, so none is always first or last.
@@ -122,14 +126,27 @@ for (const target of TARGETS) {
   targetRows.push({ target, measured: fmtRange(s, fmt), goal, status: met === null ? 'not measured' : met ? 'met' : 'NOT met', median: s?.median });
 }
 
+// Ours ÷ the baseline build on each scenario's main metric (for memory, lower is better).
+const baselineRows = baseline
+  ? chosen.map((s) => ({ scenario: s.id, metric: s.primary, ratio: ratioSummary(s.id, s.primary, 'ours', 'baseline') }))
+  : [];
+
 // ---- report -------------------------------------------------------------------
+
+if (baseline) {
+  console.log(`\nours ÷ baseline (${baseline}), same rounds:`);
+  for (const b of baselineRows) {
+    const better = METRICS[b.metric].higher ? 'higher is better' : 'lower is better';
+    console.log(`  ${b.scenario.padEnd(15)} ${METRICS[b.metric].label} ${fmtRange(b.ratio, fmtRatio)} (${better})`);
+  }
+}
 
 if (guard) {
   console.log(`\nbench:quick, ${rounds} rounds in ${seconds.toFixed(0)} s, load average ${load0.map((x) => x.toFixed(1)).join(' / ')} before, ${load1.map((x) => x.toFixed(1)).join(' / ')} after`);
   for (const t of targetRows) console.log(`${t.status === 'met' ? 'met   ' : 'MISSED'} ${t.target.text}: ${t.measured} (goal ${t.goal})`);
   for (const f of failures) console.log(`failure: ${f}`);
   const guardRows = targetRows.map((t) => ({ scenario: t.target.scenario, metric: t.target.metric, of: t.target.of, ratio: t.median ?? null, goal: t.goal, status: t.status }));
-  writeFileSync(join(BENCH_DIR, 'quick.json'), JSON.stringify({ started, seconds, rounds, load: [load0, load1], targets: guardRows, failures, results }, null, 1));
+  writeFileSync(join(BENCH_DIR, 'quick.json'), JSON.stringify({ started, seconds, rounds, load: [load0, load1], targets: guardRows, baseline: baselineRows, failures, results }, null, 1));
   console.log('written to bench/quick.json');
   process.exit(0);
 }

@@ -1,6 +1,10 @@
 // This project's server (@sockjs-server/core, built dist): /echo and /broadcast.
-import { createServer } from '@sockjs-server/core';
+// BENCH_CORE (a dist/index.js path) loads another build instead: `run.mjs --baseline`
+// measures a second checkout's core in the same run.
+import { pathToFileURL } from 'node:url';
 import { startServer } from './common.mjs';
+
+const { createServer } = await import(process.env.BENCH_CORE ? pathToFileURL(process.env.BENCH_CORE).href : '@sockjs-server/core');
 
 startServer((server) => {
   const echo = createServer({ prefix: '/echo' });
