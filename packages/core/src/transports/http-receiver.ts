@@ -7,6 +7,7 @@ import { sendNotFound, sendText } from '../http-response.js';
 import type { Service } from '../service.js';
 import type { Receiver, Session } from '../session.js';
 import { authorizeSession } from '../authorize.js';
+import { flushHeadersThisTurn } from './header-flush.js';
 
 export interface Envelope {
   /** Written once, as its own chunk, before any frame. */
@@ -178,9 +179,9 @@ function serve(service: Service, ctx: RequestContext, transport: ReceivingTransp
   const { req, res } = ctx;
   writeReceiverHead(service, ctx, transport, envelope);
   attachReceiver(service, session, transport, envelope, res, req);
-  // A poll that has to wait still gets its status and headers now (PROTOCOL.md 5); one answered at once went out in one write.
+  // A poll that has to wait still gets its status and headers this turn (PROTOCOL.md 5); one answered at once went out in one write.
   // (headersSent is no guide here: it turns true at writeHead(), before anything is sent.)
-  if (envelope.prelude === undefined && !res.writableEnded) res.flushHeaders();
+  if (envelope.prelude === undefined && !res.writableEnded) flushHeadersThisTurn(res);
   if (!res.writableEnded) flattenSentHeader(res);
 }
 
