@@ -4,6 +4,7 @@ import {
   arrayFrameFromQuoted,
   closeFrame,
   escapeEventSourceData,
+  frameBytesFromClient,
   quoteMessage,
   rememberClientQuoting,
   singleMessageFrame,
@@ -90,4 +91,27 @@ test('singleMessageFrame is one string for a fan-out and follows the message tha
   assert.equal(singleMessageFrame('from a client'), 'a["from a client"]');
   assert.equal(quoteMessage('other'), '"other"');
   assert.equal(singleMessageFrame('other'), 'a["other"]', 'quoting another message resets the frame');
+});
+
+// The WebSocket transport sends these bytes instead of encoding the frame: they must be the frame's UTF-8, byte for byte.
+test("frameBytesFromClient is the frame's UTF-8 built from the client's bytes, for that frame only and once", () => {
+  for (const [json, message] of [
+    ['["caf\u00e9 \u4e2d plain"]', 'caf\u00e9 \u4e2d plain'],
+    ['"bare \u00e9"', 'bare \u00e9'],
+  ] as const) {
+    rememberClientQuoting(json, message, Buffer.from(json, 'utf8'));
+    const frame = singleMessageFrame(message);
+    assert.deepEqual(frameBytesFromClient(frame), Buffer.from(frame, 'utf8'), json);
+    assert.equal(frameBytesFromClient(frame), undefined, 'the bytes are handed out once');
+  }
+  rememberClientQuoting('["mine"]', 'mine', Buffer.from('["mine"]'));
+  assert.equal(frameBytesFromClient('a["other"]'), undefined, 'another frame');
+  quoteMessage('something else');
+  assert.equal(frameBytesFromClient(singleMessageFrame('something else')), undefined, 'a message quoted by us has no client bytes');
+  rememberClientQuoting('["esc\\u0041"]', 'escA', Buffer.from('["esc\\u0041"]'));
+  assert.equal(frameBytesFromClient(singleMessageFrame('escA')), undefined, 'a spelling that is not ours is not reused');
+  rememberClientQuoting('["\u{1f600}"]', '\u{1f600}', Buffer.from('["\u{1f600}"]'));
+  assert.equal(frameBytesFromClient(singleMessageFrame('\u{1f600}')), undefined, 'surrogates: we send them escaped');
+  rememberClientQuoting('["no bytes"]', 'no bytes');
+  assert.equal(frameBytesFromClient(singleMessageFrame('no bytes')), undefined, 'HTTP bodies give no bytes');
 });

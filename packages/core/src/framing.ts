@@ -17,6 +17,14 @@ let lastMessage: string | undefined;
 let lastQuoted = '';
 /** `a[lastQuoted]`, built on first use: the same string object for every recipient of a fan-out. */
 let lastFrame = '';
+/**
+ * The UTF-8 bytes a WebSocket client sent for the literal in the memo, as
+ * `["…"]` (`clientBytesBare` false) or `"…"`: the bytes of `lastFrame` are
+ * then that message with `a` (or `a[` and `]`) around it, one copy instead of
+ * flattening and encoding the frame string.
+ */
+let clientBytes: Buffer | undefined;
+let clientBytesBare = false;
 
 /**
  * JSON-quotes one message the way sockjs-node does: `JSON.stringify` (which
@@ -30,6 +38,7 @@ export function quoteMessage(message: string): string {
   lastMessage = message;
   lastQuoted = quoted;
   lastFrame = '';
+  clientBytes = undefined;
   return quoted;
 }
 
@@ -47,7 +56,7 @@ export function singleMessageFrame(message: string): string {
  * client-unsafe code unit, the literal is byte for byte what `quoteMessage`
  * would produce.
  */
-export function rememberClientQuoting(json: string, message: string): void {
+export function rememberClientQuoting(json: string, message: string, bytes?: Buffer): void {
   const end = json.length - 1;
   let literal: string;
   if (json.charCodeAt(0) === 0x5b /* [ */ && json.charCodeAt(1) === 0x22 && json.charCodeAt(end) === 0x5d && json.charCodeAt(end - 1) === 0x22) {
@@ -62,6 +71,31 @@ export function rememberClientQuoting(json: string, message: string): void {
   lastMessage = message;
   lastQuoted = literal;
   lastFrame = '';
+  // The bytes spell `json` exactly: they decoded to it, and a string with no U+FFFD (client-unsafe, refused just above)
+  // came from valid UTF-8, which encodes back to the same bytes.
+  clientBytes = bytes;
+  clientBytesBare = literal === json;
+}
+
+/**
+ * The UTF-8 bytes of `frame` if it is the memo's frame (`singleMessageFrame`)
+ * and the client's own bytes spell it, else undefined. Called once per frame
+ * by the WebSocket transport, which keeps the result for a fan-out.
+ */
+export function frameBytesFromClient(frame: string): Buffer | undefined {
+  const bytes = clientBytes;
+  if (bytes === undefined || frame !== lastFrame) return undefined;
+  clientBytes = undefined;
+  const out = Buffer.allocUnsafe(bytes.length + (clientBytesBare ? 3 : 1));
+  out[0] = 0x61; // a
+  if (!clientBytesBare) {
+    bytes.copy(out, 1);
+    return out;
+  }
+  out[1] = 0x5b; // [
+  bytes.copy(out, 2);
+  out[out.length - 1] = 0x5d; // ]
+  return out;
 }
 
 export const OPEN_FRAME = 'o';

@@ -18,9 +18,10 @@ export function messagesFromValue(value: unknown): DecodedPayload {
 
 /**
  * Decodes a client payload: a JSON array of strings, or over WebSocket also a
- * bare JSON string (`allowBareString`).
+ * bare JSON string (`allowBareString`). `bytes`: the UTF-8 the text was decoded
+ * from, when the transport can send frames as those bytes (WebSocket).
  */
-export function decodePayload(text: string, allowBareString = false): DecodedPayload {
+export function decodePayload(text: string, allowBareString = false, bytes?: Buffer): DecodedPayload {
   if (text === '') return { error: PayloadError.EXPECTED };
   let value: unknown;
   try {
@@ -29,6 +30,6 @@ export function decodePayload(text: string, allowBareString = false): DecodedPay
     return { error: PayloadError.BROKEN_JSON };
   }
   const decoded = messagesFromValue(allowBareString && typeof value === 'string' ? [value] : value);
-  if ('messages' in decoded && decoded.messages.length === 1) rememberClientQuoting(text, decoded.messages[0]!);
+  if ('messages' in decoded && decoded.messages.length === 1) rememberClientQuoting(text, decoded.messages[0]!, bytes);
   return decoded;
 }

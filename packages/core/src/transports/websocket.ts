@@ -5,6 +5,7 @@ import type { Connection } from '../connection.js';
 import type { RequestContext } from '../context.js';
 import type { ServiceCounters } from '../counters.js';
 import type { Service } from '../service.js';
+import { frameBytesFromClient } from '../framing.js';
 import { decodePayload } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
 import { acceptHixie76 } from './hixie76.js';
@@ -38,11 +39,11 @@ export const AS_TEXT = { binary: false } as const;
  * shared: `ws` neither copies nor changes the data of an unmasked frame.
  */
 let lastFrame = '';
-let lastFrameBytes = Buffer.alloc(0);
+let lastFrameBytes: Buffer = Buffer.alloc(0);
 function frameBytes(frame: string): Buffer {
   if (frame !== lastFrame) {
     lastFrame = frame;
-    lastFrameBytes = Buffer.from(frame, 'utf8');
+    lastFrameBytes = frameBytesFromClient(frame) ?? Buffer.from(frame, 'utf8');
   }
   return lastFrameBytes;
 }
@@ -153,7 +154,7 @@ class WebSocketReceiver implements Receiver {
     this.session.host.counters.bytesIn += data.length;
     const text = data.toString('utf8');
     if (text === '') return;
-    const decoded = decodePayload(text, true);
+    const decoded = decodePayload(text, true, data);
     if ('error' in decoded) this.#brokenFraming();
     else this.session.deliver(decoded.messages);
   }
