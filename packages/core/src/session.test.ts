@@ -12,7 +12,7 @@ class RecordingReceiver implements Receiver {
   ended = false;
   congested = false;
   pings = 0;
-  /** Bytes the fake transport pretends it could not flush yet. */
+  /** Bytes the fake transport pretends it could not flush yet; `sendFrame` returns them. */
   bufferedBytes = 0;
   /** When set, frames pile up in `bufferedBytes` as on a socket the client stopped reading. */
   stuck = false;
@@ -24,11 +24,12 @@ class RecordingReceiver implements Receiver {
     private readonly limit = Infinity,
   ) {}
 
-  sendFrame(frame: string): void {
-    if (this.ended) return;
+  sendFrame(frame: string): number {
+    if (this.ended) return 0;
     this.frames.push(frame);
     if (this.stuck) this.bufferedBytes += frame.length;
     if (this.frames.length >= this.limit) this.end();
+    return this.bufferedBytes;
   }
 
   end(): void {

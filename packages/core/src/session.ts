@@ -10,16 +10,19 @@ import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMes
  */
 export interface Receiver {
   readonly transport: TransportName;
-  /** Writes one frame; polling and size-limited receivers may detach while doing so. */
-  sendFrame(frame: string): void;
+  /**
+   * Writes one frame and returns the bytes the transport still holds, this
+   * frame included, that have not reached the client's socket yet (what
+   * `maxBufferedBytes` limits). Polling and size-limited receivers may detach
+   * while doing so.
+   */
+  sendFrame(frame: string): number;
   /** Ends the receiver normally (after a close or 2010 frame). */
   end(): void;
   /** Present on receivers that answer heartbeats with a protocol ping instead of an `h` frame. */
   ping?(): void;
   /** True while the transport holds more outbound bytes than the high-water mark. */
   readonly congested: boolean;
-  /** Bytes written to the transport that have not reached the client's socket yet. */
-  readonly bufferedBytes: number;
   /** Tears the transport down without waiting for the client (outbound overflow). */
   destroy(): void;
   pauseInbound?(): void;
@@ -140,17 +143,20 @@ export class Session implements ConnectionTarget, DeadlineMember {
     if (this.readyState !== ReadyState.OPEN) return false;
     this.host.counters.messagesOut++;
     const receiver = this.#receiver;
+    let held = 0;
     if (receiver !== null && this.#outbox.length === 0) {
-      receiver.sendFrame(singleMessageFrame(message));
+      held = receiver.sendFrame(singleMessageFrame(message));
     } else {
       const quoted = quoteMessage(message);
       if (this.#outbox === NO_MESSAGES) this.#outbox = [];
       this.#outbox.push(quoted);
       this.#outboxBytes += quoted.length;
-      if (receiver !== null) this.#flushTo(receiver);
+      if (receiver !== null) held = this.#flushTo(receiver);
     }
+    // A polling receiver ends with its frame: what its response still holds is no longer this session's.
     const attached = this.#receiver;
-    if (this.#outboxBytes + (attached?.bufferedBytes ?? 0) > this.host.maxBufferedBytes) {
+    if (attached === null) held = 0;
+    if (this.#outboxBytes + held > this.host.maxBufferedBytes) {
       this.#overflow();
       return false;
     }
@@ -264,13 +270,15 @@ export class Session implements ConnectionTarget, DeadlineMember {
     if (wasAnnounced) this.connection.targetClosed();
   }
 
-  #flushTo(receiver: Receiver): void {
-    if (this.#outbox.length === 0) return;
+  /** Sends what is queued as one frame; returns what `sendFrame` returned (0 if nothing was queued). */
+  #flushTo(receiver: Receiver): number {
+    if (this.#outbox.length === 0) return 0;
     const frame = arrayFrameFromQuoted(this.#outbox);
     this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
-    receiver.sendFrame(frame);
+    const held = receiver.sendFrame(frame);
     if (!receiver.congested) this.receiverDrained();
+    return held;
   }
 
   /** Makes `kind` the session's one deadline, `delay` ms from now. A poll cycle costs two list relinks, no timer call. */

@@ -66,30 +66,27 @@ class HttpReceiver implements Receiver {
     return this.#congested;
   }
 
-  get bufferedBytes(): number {
-    return this.res.writableLength;
-  }
-
   destroy(): void {
     this.#done = true;
     this.res.off('close', this.#onClose);
     this.res.destroy();
   }
 
-  sendFrame(frame: string): void {
-    if (this.#done) return;
+  sendFrame(frame: string): number {
+    if (this.#done) return 0;
     const data = this.wrap(frame);
     const bytes = Buffer.byteLength(data);
     this.session.host.counters.bytesOut += bytes;
     // The limit is checked after the write (>=), as the suite expects; polling receivers (limit 1) end with their first frame.
     if (this.limit === 1 || (this.#written += bytes) >= this.limit) {
       this.#finish(data);
-      return;
+      return 0;
     }
     if (!this.res.write(data) && !this.#congested) {
       this.#congested = true;
       this.res.once('drain', (this.#onDrain ??= () => this.#drained()));
     }
+    return this.res.writableLength;
   }
 
   end(): void {

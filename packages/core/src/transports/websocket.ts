@@ -94,12 +94,16 @@ class WebSocketReceiver implements Receiver {
     socket.on('error', onSocketError);
   }
 
-  get congested(): boolean {
-    return this.socket.bufferedAmount > this.highWaterMark;
-  }
+  /**
+   * `ws`'s buffered amount as read after the last send (or drain). Bytes only
+   * leave the buffer after that, so it never understates what is held: the
+   * one read per frame serves the high-water mark, the congestion check and
+   * `maxBufferedBytes`.
+   */
+  #held = 0;
 
-  get bufferedBytes(): number {
-    return this.socket.bufferedAmount;
+  get congested(): boolean {
+    return this.#held > this.highWaterMark;
   }
 
   /** Present only in effect when pings are on: hixie-76 has none, and `websocketHeartbeat: 'frame'` wants `h` frames. */
@@ -112,15 +116,17 @@ class WebSocketReceiver implements Receiver {
     this.socket.terminate();
   }
 
-  sendFrame(frame: string): void {
-    const crossesHighWaterMark = this.socket.bufferedAmount + frame.length > this.highWaterMark;
+  sendFrame(frame: string): number {
     const bytes = frameBytes(frame);
+    // Asked for exactly when this frame can leave more than the mark held, so `congested` is never true without a drain to come.
+    const crossesHighWaterMark = this.#held + bytes.length > this.highWaterMark;
     this.session.host.counters.bytesOut += bytes.length;
     this.socket.send(
       bytes,
       AS_TEXT,
       crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.#drained()) : undefined,
     );
+    return (this.#held = this.socket.bufferedAmount);
   }
 
   /** The session closed: its close frame went out, now close the socket with 1000 and end the session at once. */
@@ -147,6 +153,7 @@ class WebSocketReceiver implements Receiver {
   #afterCongestedSend: (() => void) | undefined;
 
   #drained(): void {
+    this.#held = this.socket.bufferedAmount;
     if (!this.congested) this.session.receiverDrained();
   }
 
