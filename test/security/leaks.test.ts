@@ -4,6 +4,7 @@
 // session and no timer, every connection must have emitted `close` exactly
 // once, and no socket may remain.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import {
@@ -121,6 +122,37 @@ describe('leaks', () => {
       t.diagnostic(`${name}: ${jobs.length} sessions, ${Date.now() - started} ms including the disconnect delay`);
     });
   }
+
+  test('xhr_send bodies cut off mid-upload deliver nothing, hold nothing, and leave the session working', async (t) => {
+    const srv = await startServer(t, { disconnect_delay: DISCONNECT_DELAY });
+    const s = sessionPath();
+    assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr` })).body, 'o\n');
+    const received: string[] = [];
+    srv.connections[0]!.on('data', (message: string) => received.push(message));
+    const CUT = 50;
+    await Promise.all(
+      Array.from({ length: CUT }, () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = net.connect(srv.port, '127.0.0.1', () => {
+            // Declares 100 bytes, sends the start of a valid payload, then goes away.
+            socket.write(`POST ${s}/xhr_send HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n["lost`);
+            setTimeout(() => socket.destroy(), 20);
+          });
+          socket.on('error', reject);
+          socket.on('close', () => resolve());
+        }),
+      ),
+    );
+    await waitForNoSockets(srv.server, 3000);
+    assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: '["kept"]' })).status, 204);
+    assert.equal((await request(srv.port, { method: 'POST', path: `${s}/xhr` })).body, 'a["kept"]\n');
+    assert.deepEqual(received, ['kept'], 'nothing of the cut-off bodies reached the application');
+    const stats = srv.sockjs.stats();
+    assert.equal(stats.messages.in, 1);
+    assert.equal(stats.registry.httpSessions, 1, 'only the one session');
+    await request(srv.port, { method: 'POST', path: `${s}/xhr_send`, body: '["close"]' });
+    await assertNothingLeft(srv, 1);
+  });
 
   test('close() with live sessions on every transport leaves zero sessions and timers at once', async (t) => {
     const srv = await startServer(t, { disconnect_delay: 5_000, heartbeat_delay: 5_000 });

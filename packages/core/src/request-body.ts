@@ -5,8 +5,7 @@ export type BodyResult =
   | { readonly kind: 'text'; readonly text: string; readonly bytes: number }
   /** A body parser that ran before us already consumed the stream and left its result on `req.body`. */
   | { readonly kind: 'parsed'; readonly value: unknown }
-  | { readonly kind: 'too-large' }
-  | { readonly kind: 'aborted' };
+  | { readonly kind: 'too-large' };
 
 interface MaybeParsedRequest extends IncomingMessage {
   body?: unknown;
@@ -23,38 +22,34 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.resolve({ kind: 'too-large' });
 
+  // Only 'data' and 'end' are listened to. A client that aborts leaves the
+  // promise pending, and it is collected with the request: 'close' would only
+  // resolve it for nobody, and IncomingMessage emits 'error' only to a listener.
   return new Promise((resolve) => {
     // Chunks are decoded together at the end, so a character split between two is never mangled.
     let first: Buffer | undefined;
     let more: Buffer[] | undefined;
     let size = 0;
-    const finish = (result: BodyResult) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onAbort);
-      resolve(result);
-    };
     const onData = (data: Buffer | string) => {
       // Strings only if someone called req.setEncoding() before us.
       const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       size += chunk.length;
       if (size > limit) {
-        finish({ kind: 'too-large' });
+        req.off('data', onData);
+        req.off('end', onEnd);
+        resolve({ kind: 'too-large' });
         return;
       }
       if (first === undefined) first = chunk;
       else (more ??= [first]).push(chunk);
     };
+    // Neither listener is removed after 'end': the request is finished and goes with them.
     const onEnd = () => {
       const bytes = more !== undefined ? Buffer.concat(more, size) : first;
-      finish({ kind: 'text', text: bytes === undefined ? '' : bytes.toString('utf8'), bytes: size });
+      resolve({ kind: 'text', text: bytes === undefined ? '' : bytes.toString('utf8'), bytes: size });
     };
-    const onAbort = () => finish({ kind: 'aborted' });
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onAbort);
   });
 }
 

@@ -29,7 +29,7 @@ function mediaTypeOf(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
 }
 
-function decodeForm(body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>): DecodedPayload {
+function decodeForm(body: Exclude<BodyResult, { kind: 'too-large' }>): DecodedPayload {
   if (body.kind === 'parsed') {
     const d = typeof body.value === 'object' && body.value !== null ? (body.value as Record<string, unknown>).d : undefined;
     return typeof d === 'string' && d !== '' ? decodePayload(d) : { error: PayloadError.EXPECTED };

@@ -12,12 +12,11 @@ import { readBody, type BodyResult } from '../request-body.js';
 export async function acceptPayload(
   service: Service,
   ctx: RequestContext,
-  decode: (body: Exclude<BodyResult, { kind: 'too-large' | 'aborted' }>) => DecodedPayload,
+  decode: (body: Exclude<BodyResult, { kind: 'too-large' }>) => DecodedPayload,
   respond: () => void,
 ): Promise<void> {
   const { req, res } = ctx;
   const body = await readBody(req, service.options.maxMessageSize);
-  if (body.kind === 'aborted') return;
   const { counters } = service.sessions;
   if (body.kind === 'too-large') {
     counters.refuse('limit', 413, req);
