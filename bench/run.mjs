@@ -122,8 +122,10 @@ for (const target of TARGETS) {
   const s = target.of === 'abs' ? kindSummary(target.scenario, 'ours', target.metric) : ratioSummary(target.scenario, target.metric, 'ours', target.of);
   const fmt = target.of === 'abs' ? METRICS[target.metric].fmt : fmtRatio;
   const met = s === null ? null : target.op === '>=' ? s.median >= target.value : s.median <= target.value;
+  // The issue's bar is every round, not the median: the worst round decides.
+  const everyRound = s === null ? null : target.op === '>=' ? s.min >= target.value : s.max <= target.value;
   const goal = target.of === 'abs' ? `${target.op === '>=' ? '≥' : '≤'} ${fmt(target.value)} ${METRICS[target.metric].label}` : `${target.op === '>=' ? '≥' : '≤'} ${target.value} × ${target.of === 'limit' ? 'limit' : 'sockjs'}`;
-  targetRows.push({ target, measured: fmtRange(s, fmt), goal, status: met === null ? 'not measured' : met ? 'met' : 'NOT met', median: s?.median });
+  targetRows.push({ target, measured: fmtRange(s, fmt), goal, status: met === null ? 'not measured' : met ? 'met' : 'NOT met', everyRound: everyRound === null ? 'n/a' : everyRound ? 'yes' : 'no', median: s?.median });
 }
 
 // Ours ÷ the baseline build on each scenario's main metric (for memory, lower is better).
@@ -143,9 +145,9 @@ if (baseline) {
 
 if (guard) {
   console.log(`\nbench:quick, ${rounds} rounds in ${seconds.toFixed(0)} s, load average ${load0.map((x) => x.toFixed(1)).join(' / ')} before, ${load1.map((x) => x.toFixed(1)).join(' / ')} after`);
-  for (const t of targetRows) console.log(`${t.status === 'met' ? 'met   ' : 'MISSED'} ${t.target.text}: ${t.measured} (goal ${t.goal})`);
+  for (const t of targetRows) console.log(`${t.status === 'met' ? 'met   ' : 'MISSED'} ${t.target.text}: ${t.measured} (goal ${t.goal}; every round: ${t.everyRound})`);
   for (const f of failures) console.log(`failure: ${f}`);
-  const guardRows = targetRows.map((t) => ({ scenario: t.target.scenario, metric: t.target.metric, of: t.target.of, ratio: t.median ?? null, goal: t.goal, status: t.status }));
+  const guardRows = targetRows.map((t) => ({ scenario: t.target.scenario, metric: t.target.metric, of: t.target.of, ratio: t.median ?? null, goal: t.goal, status: t.status, everyRound: t.everyRound }));
   writeFileSync(join(BENCH_DIR, 'quick.json'), JSON.stringify({ started, seconds, rounds, load: [load0, load1], targets: guardRows, baseline: baselineRows, failures, results }, null, 1));
   console.log('written to bench/quick.json');
   process.exit(0);
@@ -175,8 +177,13 @@ lines.push(
   '',
 );
 for (const n of notes) lines.push(`Note: ${n}.`, '');
-lines.push('## Targets', '', '| Target | Measured (ours) | Goal | Status |', '| --- | --- | --- | --- |');
-for (const t of targetRows) lines.push(`| ${t.target.text} | ${t.measured} | ${t.goal} | ${t.status} |`);
+lines.push('## Targets', '', 'Status judges the median round; "every round" says whether the worst round met the goal too.', '');
+lines.push('| Target | Measured (ours) | Goal | Status | Every round |', '| --- | --- | --- | --- | --- |');
+for (const t of targetRows) lines.push(`| ${t.target.text} | ${t.measured} | ${t.goal} | ${t.status} | ${t.everyRound} |`);
+if (baseline) {
+  lines.push('', `## Ours ÷ baseline (\`${baseline}\`), same rounds`, '', '| Scenario | Metric | ours ÷ baseline |', '| --- | --- | ---: |');
+  for (const b of baselineRows) lines.push(`| \`${b.scenario}\` | ${METRICS[b.metric].label} (${METRICS[b.metric].higher ? 'higher' : 'lower'} is better) | ${fmtRange(b.ratio, fmtRatio)} |`);
+}
 lines.push('', '![ratios](ratios.svg)', '', '## All results', '');
 lines.push('| Scenario | Metric | ours | sockjs 0.3.24 | limit | ours / limit | sockjs / limit | ours / sockjs |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 let previous = null;
