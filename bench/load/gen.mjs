@@ -612,11 +612,13 @@ async function memory() {
   }
   await sleep(300);
   const base = await control('mem');
+  if (cfg.heapSnapshots) await control('heap/before');
   const t0 = now();
   const sessions = await openMany(cfg.sessions, open);
   const openSeconds = (now() - t0) / 1000;
   await sleep(cfg.settleMs);
   const after = await control('mem');
+  if (cfg.heapSnapshots) await control('heap/after');
   const n = sessions.length;
   return {
     heapPerSession: (after.heapUsed - base.heapUsed) / n,

@@ -2,6 +2,8 @@
 // under /__bench/ (memory after GC, CPU usage, exit), listening on 127.0.0.1
 // only, and self-termination (parent gone, SIGTERM, hard time cap).
 import http from 'node:http';
+import { writeHeapSnapshot } from 'node:v8';
+import { join } from 'node:path';
 
 const MAX_LIFETIME_MS = 10 * 60 * 1000;
 
@@ -22,6 +24,10 @@ export function control(req, res) {
     body = { ...process.memoryUsage(), gc: typeof global.gc === 'function' };
   } else if (route === 'cpu') {
     body = process.cpuUsage();
+  } else if (route.startsWith('heap/') && process.env.BENCH_HEAP_DIR) {
+    // bench/heap.mjs: a heap snapshot after GC, named by the caller.
+    collect();
+    body = { file: writeHeapSnapshot(join(process.env.BENCH_HEAP_DIR, `${route.slice(5).replace(/[^\w-]/g, '')}.heapsnapshot`)) };
   } else if (route === 'exit') {
     res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
     res.end('{}', () => process.exit(0));
