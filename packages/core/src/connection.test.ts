@@ -178,3 +178,25 @@ test('a Readable piped into the connection is written as messages', async () => 
   await tick();
   assert.deepEqual(target.sent, ['first', 'second']);
 });
+
+test('listeners work for any event name, those of Object.prototype included, as on an EventEmitter', () => {
+  const { connection } = new FakeTarget();
+  assert.equal(connection.listenerCount('toString'), 0);
+  assert.deepEqual(connection.eventNames(), []);
+  const heard: string[] = [];
+  connection.on('toString', () => heard.push('toString'));
+  connection.on('__proto__', () => heard.push('__proto__'));
+  const onConstructor = () => heard.push('constructor');
+  connection.on('constructor', onConstructor);
+  assert.equal(connection.emit('toString'), true);
+  assert.equal(connection.emit('__proto__'), true);
+  assert.equal(connection.emit('constructor'), true);
+  assert.equal(connection.emit('hasOwnProperty'), false, 'no listener is inherited');
+  assert.deepEqual(heard, ['toString', '__proto__', 'constructor']);
+  assert.deepEqual(connection.eventNames().sort(), ['__proto__', 'constructor', 'toString']);
+  connection.off('constructor', onConstructor);
+  assert.equal(connection.emit('constructor'), false);
+  connection.removeAllListeners();
+  assert.deepEqual(connection.eventNames(), []);
+  assert.equal(connection.emit('toString'), false);
+});

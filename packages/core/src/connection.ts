@@ -75,6 +75,21 @@ type Listener<E extends EventName> = (...args: ConnectionEvents[E]) => void;
 const kTarget = Symbol('target');
 const kState = Symbol('state');
 const kInbox = Symbol('inbox');
+const kId = Symbol('id');
+const kIndex = Symbol('index');
+
+/** Open connections by `conn.id`, which a connection joins when its id is first read (session-registry.ts). */
+export type ConnectionIndex = Map<string, Connection>;
+
+/**
+ * The listener table of a Connection. EventEmitter's own (`{ __proto__: null }`)
+ * is a dictionary-mode object, about 200 bytes for the one or two events a
+ * connection has; an instance of this class is a fast object of a few fields.
+ * Its prototype has no prototype, so no event name finds an inherited
+ * property (`toString`, `__proto__`): the shape Node's streams use for theirs.
+ */
+function ListenerTable(): void {}
+ListenerTable.prototype = Object.create(null) as object;
 
 const enum State {
   /** `resume()` or a `data` listener started the flow of messages. */
@@ -105,8 +120,6 @@ const INBOX_HIGH_WATER_MARK = 16;
  * it, and `close` is emitted exactly once, after the session is CLOSED.
  */
 export class Connection extends Stream {
-  /** Random UUID; deliberately not the session id, which is a capability for the client. */
-  readonly id: string = flatUuid();
   readonly prefix: string;
   /** Transport name, e.g. `websocket` or `xhr-streaming`; refreshed by every receiving request. */
   protocol: TransportName;
@@ -124,12 +137,55 @@ export class Connection extends Stream {
   private [kState] = 0;
   /** Messages not delivered yet; allocated only when one has to wait. */
   private [kInbox]: string[] | null = null;
+  private [kId]: string | undefined = undefined;
+  /** The registry's index while the connection is announced and not closed; null before and after. */
+  private [kIndex]: ConnectionIndex | null = null;
 
   constructor(target: ConnectionTarget, prefix: string, protocol: TransportName) {
     super();
+    // Still empty: EventEmitter has just made it.
+    (this as unknown as { _events: object })._events = new (ListenerTable as unknown as new () => object)();
     this[kTarget] = target;
     this.prefix = prefix;
     this.protocol = protocol;
+  }
+
+  /**
+   * Random UUID; deliberately not the session id, which is a capability for
+   * the client. Made on first read: most connections are never addressed by
+   * id, and an id nobody has read cannot be addressed, so only a read one is
+   * indexed for `server.sendTo()` (a UUID string and a map entry less per
+   * idle session).
+   */
+  get id(): string {
+    let id = this[kId];
+    if (id === undefined) {
+      id = this[kId] = flatUuid();
+      this[kIndex]?.set(id, this);
+    }
+    return id;
+  }
+
+  /** True from the announcement to the application until the registry forgets the connection. */
+  get announced(): boolean {
+    return this[kIndex] !== null;
+  }
+
+  /** Registry → connection: announced; the id, once there is one, is found through `index`. */
+  listIn(index: ConnectionIndex): void {
+    this[kIndex] = index;
+    const id = this[kId];
+    if (id !== undefined) index.set(id, this);
+  }
+
+  /** Registry → connection: closed; returns whether it had been announced. */
+  unlist(): boolean {
+    const index = this[kIndex];
+    if (index === null) return false;
+    this[kIndex] = null;
+    const id = this[kId];
+    if (id !== undefined) index.delete(id);
+    return true;
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */

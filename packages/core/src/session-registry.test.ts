@@ -73,3 +73,30 @@ test('closeAll ends every session, tracked raw targets included, and empties the
   assert.deepEqual(registry.stats().registry, { httpSessions: 0, webSocketSessions: 0, timers: 0 });
   assert.equal(announced.length, 0, 'sessions that never opened are not announced');
 });
+
+test('an open connection is found by its id however late the id is first read, and not once it has closed', async () => {
+  const announced: Connection[] = [];
+  const registry = new SessionRegistry(resolveOptions(), (c) => announced.push(c));
+  const early = registry.createWebSocketSession();
+  const late = registry.createWebSocketSession();
+  const never = registry.createWebSocketSession();
+  const earlyId = early.connection.id; // read before it is announced
+  for (const s of [early, late, never]) s.attach({ transport: 'websocket', sendFrame: () => 0, end: () => {}, congested: false, destroy: () => {} }, () => {});
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.equal(announced.length, 3);
+  assert.equal(registry.connection(earlyId), early.connection);
+  const lateId = late.connection.id; // first read after it was announced
+  assert.equal(registry.connection(lateId), late.connection);
+  const stats = registry.stats();
+  assert.equal(stats.sessions.open, 3);
+  assert.equal(stats.sessions.byTransport.websocket, 3);
+  late.terminate();
+  never.terminate();
+  assert.equal(registry.connection(lateId), undefined, 'a closed connection is not addressable');
+  assert.equal(registry.connection(never.connection.id), undefined, 'an id first read after close is not indexed');
+  assert.equal(registry.stats().sessions.open, 1);
+  assert.equal(registry.stats().sessions.closed, 2);
+  early.terminate();
+  assert.equal(registry.connection(earlyId), undefined);
+  assert.equal(registry.stats().sessions.open, 0);
+});

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, CloseReason, TRANSPORTS, type TransportName } from './constants.js';
-import { Connection, type ConnectionTarget } from './connection.js';
+import { Connection, type ConnectionIndex, type ConnectionTarget } from './connection.js';
 import { ServiceCounters } from './counters.js';
 import { publishSession } from './diagnostics.js';
 import type { ResolvedOptions } from './options.js';
@@ -24,8 +24,10 @@ export class SessionRegistry implements SessionHost {
   readonly #options: ResolvedOptions;
   readonly #announce: (connection: Connection) => void;
   readonly #byId = new Map<string, Session>();
-  /** Announced connections by their public id, for messages addressed to one of them. */
-  readonly #byConnectionId = new Map<string, Connection>();
+  /** Announced connections whose public id has been read, by that id, for messages addressed to one of them. */
+  readonly #byConnectionId: ConnectionIndex = new Map();
+  /** Announced and not yet closed. */
+  #open = 0;
   /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so closeAll() can end them. */
   readonly #unaddressable = new Set<ConnectionTarget>();
   /** Creator addresses, kept only when sessions are bound to them. */
@@ -56,10 +58,10 @@ export class SessionRegistry implements SessionHost {
     for (const s of this.#byId.values()) if (s.hasTimer) timers++;
     for (const t of this.#unaddressable) if (t instanceof Session && t.hasTimer) timers++;
     const byTransport = zeroes(TRANSPORTS);
-    for (const connection of this.#byConnectionId.values()) byTransport[connection.protocol]++;
+    for (const connection of this.connections()) if (connection.announced) byTransport[connection.protocol]++;
     const c = this.counters;
     return {
-      sessions: { open: this.#byConnectionId.size, byTransport, opened: c.opened, closed: c.closed },
+      sessions: { open: this.#open, byTransport, opened: c.opened, closed: c.closed },
       messages: { in: c.messagesIn, out: c.messagesOut },
       bytes: { in: c.bytesIn, out: c.bytesOut },
       refused: { ...c.refused },
@@ -121,7 +123,8 @@ export class SessionRegistry implements SessionHost {
   // --- SessionHost -------------------------------------------------------
 
   announce(connection: Connection): void {
-    this.#byConnectionId.set(connection.id, connection);
+    connection.listIn(this.#byConnectionId);
+    this.#open++;
     this.counters.opened++;
     publishSession(true, connection, this.#options.prefix, connection.protocol);
     this.#announce(connection);
@@ -135,7 +138,8 @@ export class SessionRegistry implements SessionHost {
   forget(target: ConnectionTarget): void {
     const connection = target.connection;
     // Only announced connections are in the map: a session that ends before its `o` frame was never opened.
-    if (this.#byConnectionId.delete(connection.id)) {
+    if (connection.unlist()) {
+      this.#open--;
       this.counters.closed++;
       publishSession(false, connection, this.#options.prefix, connection.protocol);
     }
@@ -156,7 +160,9 @@ export class SessionRegistry implements SessionHost {
     }
     this.#byId.clear();
     this.#unaddressable.clear();
+    for (const connection of this.#byConnectionId.values()) connection.unlist();
     this.#byConnectionId.clear();
+    this.#open = 0;
   }
 
   #newSession(id: string | null, transport: TransportName): Session {

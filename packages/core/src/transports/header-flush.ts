@@ -5,7 +5,11 @@ let waiting: ServerResponse[] = [];
 function flushWaiting(): void {
   const responses = waiting;
   waiting = [];
-  for (const res of responses) if (!res.writableEnded && !res.destroyed) res.flushHeaders();
+  for (const res of responses) {
+    if (res.writableEnded || res.destroyed) continue;
+    res.flushHeaders();
+    releaseSentHeader(res);
+  }
 }
 
 /**
@@ -19,4 +23,21 @@ function flushWaiting(): void {
  */
 export function flushHeadersThisTurn(res: ServerResponse): void {
   if (waiting.push(res) === 1) setImmediate(flushWaiting);
+}
+
+/** Stands in for every sent header block: Node reads `_header` only as "headers were sent" once they were. */
+const SENT_HEADER = 'HTTP/1.1 200 OK\r\n\r\n';
+
+/**
+ * Node keeps the header block of a response (`_header`, 300 to 500 bytes as
+ * the string it concatenated line by line) for the life of the response,
+ * but once the block has gone to the socket (`_headerSent`) it only tests
+ * that `_header` is set (`headersSent`, `writeHead` and `setHeader` refusing,
+ * `end`). A streaming or waiting response lives as long as its session, so it
+ * drops its copy for one shared string: about 330 bytes less per idle
+ * xhr-streaming session (bench/heap.mjs, 2000 sessions).
+ */
+export function releaseSentHeader(res: ServerResponse): void {
+  const internals = res as ServerResponse & { _header?: unknown; _headerSent?: unknown };
+  if (internals._headerSent === true && typeof internals._header === 'string') internals._header = SENT_HEADER;
 }
