@@ -26,8 +26,6 @@ export class SessionRegistry implements SessionHost {
   readonly #byId = new Map<string, Session>();
   /** Announced connections whose public id has been read, by that id, for messages addressed to one of them. */
   readonly #byConnectionId: ConnectionIndex = new Map();
-  /** Announced and not yet closed. */
-  #open = 0;
   /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so closeAll() can end them. */
   readonly #unaddressable = new Set<ConnectionTarget>();
   /** Creator addresses, kept only when sessions are bound to them. */
@@ -58,10 +56,15 @@ export class SessionRegistry implements SessionHost {
     for (const s of this.#byId.values()) if (s.hasTimer) timers++;
     for (const t of this.#unaddressable) if (t instanceof Session && t.hasTimer) timers++;
     const byTransport = zeroes(TRANSPORTS);
-    for (const connection of this.connections()) if (connection.announced) byTransport[connection.protocol]++;
+    let open = 0;
+    for (const connection of this.connections()) {
+      if (!connection.announced) continue;
+      open++;
+      byTransport[connection.protocol]++;
+    }
     const c = this.counters;
     return {
-      sessions: { open: this.#open, byTransport, opened: c.opened, closed: c.closed },
+      sessions: { open, byTransport, opened: c.opened, closed: c.closed },
       messages: { in: c.messagesIn, out: c.messagesOut },
       bytes: { in: c.bytesIn, out: c.bytesOut },
       refused: { ...c.refused },
@@ -124,7 +127,6 @@ export class SessionRegistry implements SessionHost {
 
   announce(connection: Connection): void {
     connection.listIn(this.#byConnectionId);
-    this.#open++;
     this.counters.opened++;
     publishSession(true, connection, this.#options.prefix, connection.protocol);
     this.#announce(connection);
@@ -139,7 +141,6 @@ export class SessionRegistry implements SessionHost {
     const connection = target.connection;
     // Only announced connections are in the map: a session that ends before its `o` frame was never opened.
     if (connection.unlist()) {
-      this.#open--;
       this.counters.closed++;
       publishSession(false, connection, this.#options.prefix, connection.protocol);
     }
@@ -160,9 +161,7 @@ export class SessionRegistry implements SessionHost {
     }
     this.#byId.clear();
     this.#unaddressable.clear();
-    for (const connection of this.#byConnectionId.values()) connection.unlist();
     this.#byConnectionId.clear();
-    this.#open = 0;
   }
 
   #newSession(id: string | null, transport: TransportName): Session {
