@@ -63,7 +63,9 @@ function fmtMs(v) {
 
 export function scenarios({ quick }) {
   const notes = new Set();
-  const t = quick ? { warmupMs: 300, durationMs: 1000 } : { warmupMs: 750, durationMs: 2500 };
+  // Interleaved runs (run.mjs) split durationMs into slices of sliceMs, each after sliceWarmupMs of
+  // load from idle; single runs (ab, profile, cluster) measure durationMs in one window.
+  const t = quick ? { warmupMs: 300, durationMs: 1000, sliceMs: 333, sliceWarmupMs: 100 } : { warmupMs: 750, durationMs: 2500, sliceMs: 500, sliceWarmupMs: 200 };
   const echo = ['msgsPerSec', 'p50Ms', 'p99Ms', 'cpuUsPerMsg'];
   const list = [];
   for (const n of [1, 100, 1000]) {
@@ -177,31 +179,107 @@ export async function stopServer(child) {
   }
 }
 
+function spawnGenerator(config, interactive) {
+  const [cmd, args] = pinned(1, [process.execPath, 'load/gen.mjs', JSON.stringify(config)]);
+  const child = spawn(cmd, args, { cwd: BENCH_DIR, stdio: [interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  let err = '';
+  child.stderr.on('data', (s) => (err = (err + s).slice(-4000)));
+  child.stderrText = () => err;
+  return child;
+}
+
+/** The generator's last stdout line as its JSON answer, or a failure naming what it printed. */
+function generatorAnswer(line, code, child) {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { ok: false, error: `generator exited with ${code}: ${child.stderrText() || line}`.slice(0, 2000) };
+  }
+}
+
 /** Runs the load generator (pinned to core 1) against a port; resolves to its JSON answer. */
 export function runGenerator(config) {
   const deadlineMs = (config.warmupMs ?? 0) + (config.durationMs ?? 0) + 90_000;
-  const [cmd, args] = pinned(1, [process.execPath, 'load/gen.mjs', JSON.stringify({ ...config, deadlineMs })]);
-  const child = spawn(cmd, args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  const child = spawnGenerator({ ...config, deadlineMs }, false);
   let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
   child.stdout.on('data', (s) => (out += s));
-  child.stderr.on('data', (s) => (err = (err + s).slice(-4000)));
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs + 10_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      live.delete(child);
-      const line = out.trim().split('\n').pop();
-      try {
-        resolve(JSON.parse(line));
-      } catch {
-        resolve({ ok: false, error: `generator exited with ${code}: ${err || out}`.slice(0, 2000) });
-      }
+      resolve(generatorAnswer(out.trim().split('\n').pop(), code, child));
     });
   });
+}
+
+/**
+ * A generator in interleaved mode (gen.mjs `interleaved`): it answers `READY` once its sessions are
+ * open, `DONE` after each slice of load the runner asks for, and its JSON metrics at the end.
+ */
+class SlicedGenerator {
+  constructor(config) {
+    this.child = spawnGenerator({ ...config, interleaved: true, deadlineMs: 300_000 }, true);
+    this.lines = [];
+    this.waiter = null;
+    this.exitCode = undefined;
+    let text = '';
+    this.child.stdout.on('data', (s) => {
+      text += s;
+      let i;
+      while ((i = text.indexOf('\n')) !== -1) {
+        this.#push(text.slice(0, i).trim());
+        text = text.slice(i + 1);
+      }
+    });
+    this.child.on('exit', (code) => {
+      this.exitCode = code;
+      if (text.trim()) this.#push(text.trim());
+      this.#push(null);
+    });
+  }
+
+  #push(line) {
+    if (this.waiter) this.waiter(line);
+    else this.lines.push(line);
+  }
+
+  /** The next line (null once the process has exited, or after `ms` without one). */
+  next(ms) {
+    if (this.lines.length) return Promise.resolve(this.lines.shift());
+    if (this.exitCode !== undefined) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        this.child.kill('SIGKILL');
+        resolve(null);
+      }, ms);
+      this.waiter = (line) => {
+        clearTimeout(timer);
+        this.waiter = null;
+        resolve(line);
+      };
+    });
+  }
+
+  /** Sends a command and waits for the line that answers it. */
+  ask(command, ms) {
+    this.child.stdin.write(`${command}\n`);
+    return this.next(ms);
+  }
+
+  failure(line) {
+    const answer = line === null ? null : generatorAnswer(line, this.exitCode, this.child);
+    if (answer && answer.ok === false) return answer;
+    return { ok: false, error: line === null ? `generator stopped answering (exit ${this.exitCode}): ${this.child.stderrText()}`.slice(0, 2000) : `unexpected generator output: ${line.slice(0, 200)}` };
+  }
+
+  kill() {
+    this.child.kill('SIGKILL');
+  }
 }
 
 /**
@@ -216,16 +294,22 @@ export function baselineCore(dir) {
 let baselineEntry;
 export const useBaseline = (dir) => (baselineEntry = baselineCore(dir));
 
+function startKind(kind, nodeArgs = []) {
+  return kind === 'baseline' ? startServer('ours', nodeArgs, { BENCH_CORE: baselineEntry }) : startServer(kind, nodeArgs);
+}
+
+const framingOf = (kind) => (kind === 'limit' ? 'raw' : 'sockjs');
+
 /** One measurement on a fresh server process. */
 export async function measure(kind, scenario, nodeArgs = []) {
   let server;
   try {
-    server = kind === 'baseline' ? await startServer('ours', nodeArgs, { BENCH_CORE: baselineEntry }) : await startServer(kind, nodeArgs);
+    server = await startKind(kind, nodeArgs);
   } catch (err) {
     return { ok: false, error: err.message };
   }
   try {
-    const result = await runGenerator({ ...scenario.gen, port: server.port, framing: kind === 'limit' ? 'raw' : 'sockjs' });
+    const result = await runGenerator({ ...scenario.gen, port: server.port, framing: framingOf(kind) });
     if (server.child.exitCode !== null) {
       result.ok = false;
       result.error = `server died: ${server.child.stderrText()}`;
@@ -234,6 +318,55 @@ export async function measure(kind, scenario, nodeArgs = []) {
   } finally {
     await stopServer(server.child);
   }
+}
+
+/**
+ * One interleaved measurement of a scenario on every server in `kinds`: each server gets a fresh
+ * process and a generator that opens its sessions (one server at a time, so that set-ups do not
+ * overlap), then the servers take turns, one slice of load each (a warm-up slice first, the order
+ * rotating from slice to slice) while the others sit idle, until each has had
+ * durationMs ÷ sliceMs measured slices. Every server sees the machine of the same few seconds,
+ * so a burst of outside load falls on all of them rather than on whichever ran at that moment.
+ * Resolves to { [kind]: generator answer }.
+ */
+export async function measureInterleaved(kinds, scenario) {
+  const slices = Math.max(1, Math.round(scenario.gen.durationMs / scenario.gen.sliceMs));
+  const answers = {};
+  const runs = [];
+  try {
+    for (const kind of kinds) {
+      let server;
+      try {
+        server = await startKind(kind);
+      } catch (err) {
+        answers[kind] = { ok: false, error: err.message };
+        continue;
+      }
+      const gen = new SlicedGenerator({ ...scenario.gen, port: server.port, framing: framingOf(kind) });
+      runs.push({ kind, server, gen });
+      const line = await gen.next(180_000);
+      if (line !== 'READY') answers[kind] = gen.failure(line);
+    }
+    for (let slice = 0; slice <= slices; slice++) {
+      for (let i = 0; i < runs.length; i++) {
+        const { kind, gen } = runs[(i + slice) % runs.length];
+        if (answers[kind]) continue;
+        const line = await gen.ask('go', 60_000);
+        if (line !== 'DONE') answers[kind] = gen.failure(line);
+      }
+    }
+    for (const { kind, server, gen } of runs) {
+      if (answers[kind]) continue;
+      const line = await gen.ask('end', 60_000);
+      const answer = line === null ? gen.failure(line) : generatorAnswer(line, gen.exitCode, gen.child);
+      if (server.child.exitCode !== null) Object.assign(answer, { ok: false, error: `server died: ${server.child.stderrText()}` });
+      answers[kind] = answer;
+    }
+  } finally {
+    for (const { gen } of runs) gen.kill();
+    await Promise.all(runs.map(({ server }) => stopServer(server.child)));
+  }
+  return answers;
 }
 
 export function coreBuilt() {

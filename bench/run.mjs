@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, coreBuilt, FD_LIMIT, HAVE_TASKSET, KIND_LABEL, KINDS, measure, METRICS, scenarios, summary, TARGETS, useBaseline } from './harness.mjs';
+import { BENCH_DIR, coreBuilt, FD_LIMIT, HAVE_TASKSET, KIND_LABEL, KINDS, measure, measureInterleaved, METRICS, scenarios, summary, TARGETS, useBaseline } from './harness.mjs';
 import { renderSvg } from './svg.mjs';
 
 const argv = process.argv.slice(2);
@@ -55,16 +55,25 @@ const t0 = Date.now();
 const results = Object.fromEntries(chosen.map((s) => [s.id, Object.fromEntries([...KINDS, 'baseline'].map((k) => [k, []]))]));
 const failures = [];
 
-// One throwaway measurement per server first: the machine's first seconds under load (CPU clocks,
-// page cache, JIT of the generator) would otherwise count against whichever server runs first.
-if (!quick) for (const kind of kinds) await measure(kind, chosen[0]);
+/** Every server on one scenario: interleaved slices for the load scenarios, back to back for memory. */
+async function measureAll(order, scenario) {
+  if (scenario.gen.sliceMs) return measureInterleaved(order, scenario);
+  const answers = {};
+  for (const kind of order) answers[kind] = await measure(kind, scenario);
+  return answers;
+}
+
+// One throwaway measurement first: the machine's first seconds under load (CPU clocks, page cache,
+// JIT of the generator) would otherwise count against whichever server runs first.
+if (!quick) await measureAll(kinds, chosen[0]);
 
 for (let round = 0; round < rounds; round++) {
-  // The order of the three servers rotates from round to round, so none is always first or last.
+  // The order of the servers rotates from round to round, so none always sets up or runs first.
   const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
   for (const scenario of chosen) {
+    const answers = await measureAll(order, scenario);
     for (const kind of order) {
-      const r = await measure(kind, scenario);
+      const r = answers[kind];
       const slot = results[scenario.id][kind];
       if (r.ok) {
         slot[round] = r.metrics;

@@ -7,6 +7,13 @@
 //
 // framing "sockjs": `o` / `a[...]` frames; "raw": the limit server (raw ws
 // messages without framing; HTTP answers are SockJS-shaped either way).
+//
+// With `interleaved` set (bench/run.mjs interleaves the servers of a scenario), the
+// generator sets up its sessions, prints `READY`, and then runs the load only
+// while the runner says so: each `go` line on stdin is one slice (the first a
+// warm-up, the rest measured), answered by `DONE` once the load is paused and
+// every message in flight has come back, so the next server's slice runs on a
+// quiet core; `end` prints the metrics over all measured slices.
 import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -110,20 +117,108 @@ function countMessages(frame) {
   return n;
 }
 
-/** Warm-up, then a measured window: returns elapsed seconds and server CPU µs.
- * `state.measuring` is true during the window. */
+/**
+ * Drives the load of a scenario and measures it: returns the measured seconds and the server CPU µs
+ * spent in them. The scenario supplies `state.resume()` (start issuing load) and `state.pause()`
+ * (stop issuing; resolves once nothing is in flight), and may supply `onStart` / `onStop` (the
+ * measured window opens / closes) and `beforeSlice` (run from idle before each measured slice).
+ * `state.measuring` is true while a window is open.
+ */
 async function measureWindow(state) {
-  await sleep(cfg.warmupMs);
+  if (!cfg.interleaved) {
+    await state.resume();
+    await sleep(cfg.warmupMs);
+    const window = await measuredSpan(state, cfg.durationMs);
+    await state.pause();
+    return window;
+  }
+  process.stdout.write('READY\n');
+  let seconds = 0;
+  let cpuUs = 0;
+  for (let slice = 0; (await command()) === 'go'; slice++) {
+    if (slice > 0) await state.beforeSlice?.();
+    await state.resume();
+    if (slice === 0) await sleep(cfg.warmupMs);
+    else {
+      await sleep(cfg.sliceWarmupMs);
+      const window = await measuredSpan(state, cfg.sliceMs);
+      seconds += window.seconds;
+      cpuUs += window.cpuUs;
+    }
+    await state.pause();
+    process.stdout.write('DONE\n');
+  }
+  return { seconds, cpuUs };
+}
+
+async function measuredSpan(state, ms) {
   const cpu0 = await control('cpu');
   state.measuring = true;
   state.onStart?.();
   const t0 = now();
-  await sleep(cfg.durationMs);
+  await sleep(ms);
   state.measuring = false;
   const seconds = (now() - t0) / 1000;
   state.onStop?.();
   const cpu1 = await control('cpu');
   return { seconds, cpuUs: cpuMicros(cpu1) - cpuMicros(cpu0) };
+}
+
+/** The runner's next line on stdin (`go` or `end`). */
+const commands = [];
+let commandWaiter = null;
+let stdinText = '';
+if (cfg.interleaved) {
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (s) => {
+    stdinText += s;
+    let i;
+    while ((i = stdinText.indexOf('\n')) !== -1) {
+      commands.push(stdinText.slice(0, i).trim());
+      stdinText = stdinText.slice(i + 1);
+    }
+    if (commandWaiter && commands.length) commandWaiter(commands.shift());
+  });
+  process.stdin.on('end', () => commandWaiter?.('end'));
+}
+function command() {
+  if (commands.length) return Promise.resolve(commands.shift());
+  return new Promise((resolve) => (commandWaiter = (c) => {
+    commandWaiter = null;
+    resolve(c);
+  }));
+}
+
+/**
+ * Counts what is in flight and resolves `drained()` once it is back to zero (or, when something
+ * was lost, after 15 s with an error noted, so that a lost message cannot hang the run).
+ */
+class InFlight {
+  constructor() {
+    this.n = 0;
+    this.waiter = null;
+  }
+  add() {
+    this.n++;
+  }
+  done() {
+    if (--this.n === 0 && this.waiter) this.waiter();
+  }
+  drained() {
+    if (this.n <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        noteError(new Error(`${this.n} still in flight 15 s after the load paused`));
+        this.waiter = null;
+        resolve();
+      }, 15_000);
+      this.waiter = () => {
+        clearTimeout(timer);
+        this.waiter = null;
+        resolve();
+      };
+    });
+  }
 }
 
 // ---- WebSocket -------------------------------------------------------------
@@ -196,11 +291,13 @@ async function wsEcho() {
   const sockets = await openMany(cfg.sessions, () => openWs('/echo'));
   const state = { measuring: false };
   const rec = new Recorder();
+  const inFlight = new InFlight();
   let count = 0;
-  let running = true;
-  for (const ws of sockets) {
+  let active = false;
+  const senders = sockets.map((ws) => {
     let sentAt = 0;
     const send = () => {
+      inFlight.add();
       sentAt = now();
       stamp(out);
       ws.send(out, { binary: false });
@@ -214,13 +311,22 @@ async function wsEcho() {
         count++;
         rec.add(now() - sentAt);
       }
-      if (running) send();
+      if (active) send();
+      inFlight.done();
     });
-    ws.on('close', () => running && noteError(new Error('websocket closed during the run')));
-    send();
-  }
+    ws.on('close', () => noteError(new Error('websocket closed during the run')));
+    return send;
+  });
+  state.resume = () => {
+    active = true;
+    for (const send of senders) send();
+  };
+  state.pause = () => {
+    active = false;
+    return inFlight.drained();
+  };
   const { seconds, cpuUs } = await measureWindow(state);
-  running = false;
+  for (const ws of sockets) ws.removeAllListeners('close');
   const metrics = {
     msgsPerSec: count / seconds,
     p50Ms: rec.quantile(0.5),
@@ -242,6 +348,7 @@ async function broadcast() {
   let waiter = null; // { target, resolve }
   let steady = false;
   let sent = 0;
+  let drained = null; // resolves a pause once every delivery due has arrived
   const window = cfg.window * n;
   const pump = () => {
     while (steady && sent * n - delivered < window) {
@@ -261,11 +368,13 @@ async function broadcast() {
         w.resolve();
       }
       if (steady) pump();
+      else if (drained !== null && delivered >= sent * n) drained();
     });
   }
-  // One message to everyone, from idle, several times.
+  // One message to everyone, from idle: several times before the steady stream, or (interleaved)
+  // once before each measured slice.
   const times = [];
-  for (let k = 0; k < cfg.oneShots; k++) {
+  const oneShot = async () => {
     await sleep(100);
     const t0 = now();
     const target = delivered + n;
@@ -275,33 +384,52 @@ async function broadcast() {
     const timeout = sleep(30_000).then(() => 'timeout');
     if ((await Promise.race([done, timeout])) === 'timeout') throw new Error(`broadcast reached ${delivered - target + n} of ${n}`);
     times.push(now() - t0);
-  }
+  };
+  if (cfg.interleaved) state.beforeSlice = () => (times.length < cfg.oneShots ? oneShot() : undefined);
+  else for (let k = 0; k < cfg.oneShots; k++) await oneShot();
   // Steady stream: keep `window` messages in flight.
-  await sleep(100);
-  sent = Math.ceil(delivered / n);
-  delivered = sent * n;
   let d0 = 0;
+  let counted = 0;
   state.onStart = () => (d0 = delivered);
-  let d1 = 0;
-  state.onStop = () => (d1 = delivered);
-  steady = true;
-  pump();
+  state.onStop = () => (counted += delivered - d0);
+  state.resume = async () => {
+    await sleep(100);
+    sent = Math.ceil(delivered / n);
+    delivered = sent * n;
+    steady = true;
+    pump();
+  };
+  state.pause = () => {
+    steady = false;
+    if (delivered >= sent * n) return undefined;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        noteError(new Error(`${sent * n - delivered} deliveries still due 15 s after the load paused`));
+        drained = null;
+        resolve();
+      }, 15_000);
+      drained = () => {
+        clearTimeout(timer);
+        drained = null;
+        resolve();
+      };
+    });
+  };
   const { seconds, cpuUs } = await measureWindow(state);
-  steady = false;
-  const count = d1 - d0;
   return {
     oneMsgMs: median(times),
-    deliveriesPerSec: count / seconds,
-    cpuUsPerDelivery: count ? cpuUs / count : null,
+    deliveriesPerSec: counted / seconds,
+    cpuUsPerDelivery: counted ? cpuUs / counted : null,
   };
 }
 
 async function newSessions() {
   const state = { measuring: false };
   let count = 0;
-  let running = true;
+  let active = false;
+  let loops = [];
   const loop = async () => {
-    while (running) {
+    while (active) {
       let ws;
       try {
         ws = await openWs('/echo');
@@ -314,10 +442,15 @@ async function newSessions() {
       if (state.measuring) count++;
     }
   };
-  const loops = Array.from({ length: cfg.concurrency }, loop);
+  state.resume = () => {
+    active = true;
+    loops = Array.from({ length: cfg.concurrency }, loop);
+  };
+  state.pause = () => {
+    active = false;
+    return Promise.all(loops);
+  };
   const { seconds, cpuUs } = await measureWindow(state);
-  running = false;
-  await Promise.all(loops);
   return { sessionsPerSec: count / seconds, cpuUsPerSession: count ? cpuUs / count : null };
 }
 
@@ -542,7 +675,9 @@ async function xhrEcho() {
   const body = JSON.stringify(['x'.repeat(cfg.size)]);
   const state = { measuring: false };
   const rec = new Recorder();
+  const inFlight = new InFlight();
   let count = 0;
+  let active = false;
   let running = true;
   const sessions = await openMany(cfg.sessions, async () => {
     let sentAt = 0;
@@ -550,17 +685,22 @@ async function xhrEcho() {
     let acked = true;
     let session;
     let warmed = null;
+    const send = () => {
+      echoed = acked = false;
+      sentAt = now();
+      session.send.request(sendText, sendHandler);
+    };
+    // A round trip is over once the echo has arrived and the xhr_send is answered, in either order.
     const next = () => {
-      if (!running || !echoed || !acked) return;
+      if (!echoed || !acked) return;
       if (warmed !== null) {
         const done = warmed;
         warmed = null;
         done();
         return;
       }
-      echoed = acked = false;
-      sentAt = now();
-      session.send.request(sendText, sendHandler);
+      if (active) send();
+      else inFlight.done();
     };
     const sendHandler = {
       onEnd: (status) => {
@@ -582,13 +722,23 @@ async function xhrEcho() {
     await session.open();
     // One round trip before the load starts, so both connections are accepted and warm.
     await new Promise((resolve) => {
-      next();
       warmed = resolve;
+      send();
     });
-    session.start = next;
+    session.start = () => {
+      inFlight.add();
+      send();
+    };
     return session;
   });
-  for (const s of sessions) s.start();
+  state.resume = () => {
+    active = true;
+    for (const s of sessions) s.start();
+  };
+  state.pause = () => {
+    active = false;
+    return inFlight.drained();
+  };
   const { seconds, cpuUs } = await measureWindow(state);
   running = false;
   for (const s of sessions) s.close();
