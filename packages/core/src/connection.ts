@@ -361,8 +361,10 @@ export class Connection extends Stream {
     this.url = url;
     this.pathname = splitUrl(url).path;
     const headers: Record<string, string> = {};
-    for (const name of exposedHeaders) {
-      const value = req.headers[name];
+    const all = req.headers;
+    for (let i = 0; i < exposedHeaders.length; i++) {
+      const name = exposedHeaders[i]!;
+      const value = all[name];
       if (value) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     this.headers = headers;

@@ -275,6 +275,10 @@ export class Endpoint implements Service, ClusterMember {
     }
   }
 
+  failRequest(ctx: RequestContext, error: unknown): void {
+    this.#internalError(ctx.req, ctx.res, error);
+  }
+
   #internalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     this.options.log('error', `${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (!res.headersSent) sendText(res, 500, 'Internal Server Error');

@@ -73,7 +73,9 @@ export class Router<H> {
 
   route(method: string, path: string): RouteResult<H> {
     let allow: string[] | undefined;
-    for (const route of this.#byTail.get(pathTail(path)) ?? this.#untailed) {
+    const candidates = this.#byTail.get(pathTail(path)) ?? this.#untailed;
+    for (let i = 0; i < candidates.length; i++) {
+      const route = candidates[i]!;
       const result = route.match(path);
       if (!result || !paramsAreValid(result.params)) continue;
       if (route.method === method) return { kind: 'found', handler: route.handler, params: result.params };

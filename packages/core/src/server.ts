@@ -289,7 +289,8 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
         endpoint.handleRequest(req, res, url);
         return;
       }
-      for (const listener of previousRequest) listener.call(server, req, res);
+      // Indexed: this runs for every request of every service mounted before this one.
+      for (let i = 0; i < previousRequest.length; i++) previousRequest[i]!.call(server, req, res);
       if (previousRequest.length === 0 && server.listenerCount('request') === 1) {
         res.statusCode = 404;
         res.end();
@@ -301,7 +302,7 @@ export class SockJSServer extends EventEmitter<SockJSServerEvents> {
         endpoint.handleUpgrade(req, socket, head, url);
         return;
       }
-      for (const listener of previousUpgrade) listener.call(server, req, socket, head);
+      for (let i = 0; i < previousUpgrade.length; i++) previousUpgrade[i]!.call(server, req, socket, head);
       // Nobody else listens for upgrades: answer rather than leave the socket hanging.
       if (previousUpgrade.length === 0 && server.listenerCount('upgrade') === 1) rejectUpgrade(socket);
     };

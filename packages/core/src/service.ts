@@ -29,4 +29,6 @@ export interface Service {
   readonly cluster: ClusterLink | undefined;
   /** Completes a WebSocket handshake on an upgrade socket this service claimed. */
   acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: WebSocket) => void): void;
+  /** Answers a request whose handler threw after its route returned (from an event of the request): logged, then 500, or the socket destroyed once headers went out. */
+  failRequest(ctx: RequestContext, error: unknown): void;
 }

@@ -42,9 +42,9 @@ function decodeForm(body: Exclude<BodyResult, { kind: 'too-large' }>): DecodedPa
  * `POST /S/X/jsonp_send`: a form with one field `d`, or the JSON itself as the
  * body. Decoded exactly once (the reference's double decoding is dropped).
  */
-export function jsonpSend(service: Service, ctx: RequestContext): Promise<void> {
+export function jsonpSend(service: Service, ctx: RequestContext): void {
   const { res } = ctx;
-  return acceptPayload(
+  acceptPayload(
     service,
     ctx,
     (body) => {

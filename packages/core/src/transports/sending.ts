@@ -9,14 +9,30 @@ import { readBody, type BodyResult } from '../request-body.js';
  * under the size limit, decode it, then deliver to an existing session. The
  * checks run in that order, so a bad body to an unknown session gives 500.
  */
-export async function acceptPayload(
+export function acceptPayload(
   service: Service,
   ctx: RequestContext,
   decode: (body: Exclude<BodyResult, { kind: 'too-large' }>) => DecodedPayload,
   respond: () => void,
-): Promise<void> {
+): void {
+  readBody(ctx.req, service.options.maxMessageSize, (body) => {
+    // Runs from the request's 'end' event, where nothing above would catch a throw.
+    try {
+      deliverPayload(service, ctx, body, decode, respond);
+    } catch (error) {
+      service.failRequest(ctx, error);
+    }
+  });
+}
+
+function deliverPayload(
+  service: Service,
+  ctx: RequestContext,
+  body: BodyResult,
+  decode: (body: Exclude<BodyResult, { kind: 'too-large' }>) => DecodedPayload,
+  respond: () => void,
+): void {
   const { req, res } = ctx;
-  const body = await readBody(req, service.options.maxMessageSize);
   const { counters } = service.sessions;
   if (body.kind === 'too-large') {
     counters.refuse('limit', 413, req);
