@@ -198,11 +198,12 @@ class InFlight {
     this.n = 0;
     this.waiter = null;
   }
-  add() {
-    this.n++;
+  add(k = 1) {
+    this.n += k;
   }
-  done() {
-    if (--this.n === 0 && this.waiter) this.waiter();
+  done(k = 1) {
+    this.n -= k;
+    if (this.n <= 0 && this.waiter) this.waiter();
   }
   drained() {
     if (this.n <= 0) return Promise.resolve();
@@ -348,27 +349,28 @@ async function broadcast() {
   let waiter = null; // { target, resolve }
   let steady = false;
   let sent = 0;
-  let drained = null; // resolves a pause once every delivery due has arrived
+  const inFlight = new InFlight(); // deliveries due
   const window = cfg.window * n;
   const pump = () => {
     while (steady && sent * n - delivered < window) {
       sent++;
+      inFlight.add(n);
       stamp(out);
       sender.send(out, { binary: false });
     }
   };
   for (const ws of sockets) {
     ws.on('message', (data) => {
-      if (RAW) delivered++;
-      else if (data[0] === 0x61) delivered += countMessages(data);
-      else return;
+      const k = RAW ? 1 : data[0] === 0x61 ? countMessages(data) : 0;
+      if (k === 0) return;
+      delivered += k;
+      inFlight.done(k);
       if (waiter !== null && delivered >= waiter.target) {
         const w = waiter;
         waiter = null;
         w.resolve();
       }
       if (steady) pump();
-      else if (drained !== null && delivered >= sent * n) drained();
     });
   }
   // One message to everyone, from idle: several times before the steady stream, or (interleaved)
@@ -379,6 +381,7 @@ async function broadcast() {
     const t0 = now();
     const target = delivered + n;
     const done = new Promise((resolve) => (waiter = { target, resolve }));
+    inFlight.add(n);
     stamp(out);
     sender.send(out, { binary: false });
     const timeout = sleep(30_000).then(() => 'timeout');
@@ -401,19 +404,7 @@ async function broadcast() {
   };
   state.pause = () => {
     steady = false;
-    if (delivered >= sent * n) return undefined;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        noteError(new Error(`${sent * n - delivered} deliveries still due 15 s after the load paused`));
-        drained = null;
-        resolve();
-      }, 15_000);
-      drained = () => {
-        clearTimeout(timer);
-        drained = null;
-        resolve();
-      };
-    });
+    return inFlight.drained();
   };
   const { seconds, cpuUs } = await measureWindow(state);
   return {

@@ -41,7 +41,7 @@ interface Route {
    * `websocket` routes take over upgrade sockets.
    */
   readonly kind: 'static' | 'session' | 'preflight' | 'websocket';
-  readonly run: (service: Service, ctx: RequestContext) => void | Promise<void>;
+  readonly run: (service: Service, ctx: RequestContext) => void;
 }
 
 const session = (run: Route['run']): Route => ({ kind: 'session', run });
@@ -268,8 +268,7 @@ export class Endpoint implements Service, ClusterMember {
     try {
       if (route.kind === 'session') ctx.headers.push('Cache-Control', NO_CACHE);
       if (route.kind === 'session' || route.kind === 'preflight') applyJsessionid(this.options, ctx);
-      const pending = route.run(this, ctx);
-      if (pending) pending.catch((error: unknown) => this.#internalError(ctx.req, ctx.res, error));
+      route.run(this, ctx);
     } catch (error) {
       this.#internalError(ctx.req, ctx.res, error);
     }
