@@ -200,3 +200,22 @@ test('listeners work for any event name, those of Object.prototype included, as 
   assert.deepEqual(connection.eventNames(), []);
   assert.equal(connection.emit('toString'), false);
 });
+
+test('each connection gets its own copy of the exposed headers, whichever values repeat', () => {
+  const exposed = ['host', 'user-agent', 'x-forwarded-for'];
+  const request = (headers: Record<string, string | string[]>) => ({
+    url: '/echo/000/abc/websocket',
+    headers,
+    socket: { remoteAddress: '127.0.0.1', remotePort: 5000, address: () => ({ address: '127.0.0.1', family: 'IPv4', port: 8081 }) },
+  });
+  const [a, b, c] = [new FakeTarget(), new FakeTarget(), new FakeTarget()].map((t) => t.connection);
+  a!.copyRequest(request({ host: 'example.com', 'user-agent': 'one', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }), exposed);
+  b!.copyRequest(request({ host: 'example.com', 'user-agent': 'two', cookie: 'secret' }), exposed);
+  c!.copyRequest(request({ host: 'example.com', 'user-agent': 'one' }), exposed);
+  assert.deepEqual(a!.headers, { host: 'example.com', 'user-agent': 'one', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' });
+  assert.deepEqual(b!.headers, { host: 'example.com', 'user-agent': 'two' }, 'only exposed headers, and none left over from the previous request');
+  assert.deepEqual(c!.headers, { host: 'example.com', 'user-agent': 'one' });
+  c!.headers.host = 'changed.example';
+  assert.equal(a!.headers.host, 'example.com', 'a connection may change its copy without touching another');
+  assert.equal(b!.headers.host, 'example.com');
+});

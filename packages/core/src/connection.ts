@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Stream } from 'node:stream';
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
 import { SockJSError } from './errors.js';
+import { useFastListenerTable } from './listener-table.js';
 import { splitUrl } from './router.js';
 
 /** What a Connection drives: a SockJS session, or a raw WebSocket. */
@@ -81,16 +82,6 @@ const kIndex = Symbol('index');
 /** Open connections by `conn.id`, which a connection joins when its id is first read (session-registry.ts). */
 export type ConnectionIndex = Map<string, Connection>;
 
-/**
- * The listener table of a Connection. EventEmitter's own (`{ __proto__: null }`)
- * is a dictionary-mode object, about 200 bytes for the one or two events a
- * connection has; an instance of this class is a fast object of a few fields.
- * Its prototype has no prototype, so no event name finds an inherited
- * property (`toString`, `__proto__`): the shape Node's streams use for theirs.
- */
-function ListenerTable(): void {}
-ListenerTable.prototype = Object.create(null) as object;
-
 const enum State {
   /** `resume()` or a `data` listener started the flow of messages. */
   Flowing = 1,
@@ -101,6 +92,16 @@ const enum State {
   EndEmitted = 16,
   CloseEmitted = 32,
 }
+
+/**
+ * The header values copied last, by position in the exposed list they came
+ * from. Most repeat from client to client (`host` always, often `user-agent`,
+ * `accept-language`, `via`) and a connection keeps its copy for life, so an
+ * equal value shares the string copied before it instead of holding its own
+ * (a `host` is 32 bytes per idle session, measured).
+ */
+let internedFor: readonly string[] | null = null;
+let internedValues: string[] = [];
 
 /** Messages held while nobody reads: the same allowance as an object-mode Readable. */
 const INBOX_HIGH_WATER_MARK = 16;
@@ -143,8 +144,7 @@ export class Connection extends Stream {
 
   constructor(target: ConnectionTarget, prefix: string, protocol: TransportName) {
     super();
-    // Still empty: EventEmitter has just made it.
-    (this as unknown as { _events: object })._events = new (ListenerTable as unknown as new () => object)();
+    useFastListenerTable(this);
     this[kTarget] = target;
     this.prefix = prefix;
     this.protocol = protocol;
@@ -362,10 +362,22 @@ export class Connection extends Stream {
     this.pathname = splitUrl(url).path;
     const headers: Record<string, string> = {};
     const all = req.headers;
+    if (exposedHeaders !== internedFor) {
+      internedFor = exposedHeaders;
+      internedValues = exposedHeaders.map(() => '');
+    }
     for (let i = 0; i < exposedHeaders.length; i++) {
       const name = exposedHeaders[i]!;
       const value = all[name];
-      if (value) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      if (!value) continue;
+      const text = Array.isArray(value) ? value.join(', ') : value;
+      const previous = internedValues[i]!;
+      if (text === previous) {
+        headers[name] = previous;
+      } else {
+        internedValues[i] = text;
+        headers[name] = text;
+      }
     }
     this.headers = headers;
     const socket = req.socket;

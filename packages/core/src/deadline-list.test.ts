@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeadlineList, type DeadlineMember } from './deadline-list.js';
+import { DeadlineList, deadlineClock, type DeadlineMember } from './deadline-list.js';
 
 class Member implements DeadlineMember {
   deadlineList: DeadlineList | null = null;
@@ -31,10 +31,10 @@ test('members fire in the order they joined, once each, and leave the list', asy
   const list = new DeadlineList(30);
   const fired: string[] = [];
   const [a, b, c] = ['a', 'b', 'c'].map((name) => new Member(name, fired));
-  list.add(a!, Date.now());
+  list.add(a!, deadlineClock());
   await sleep(10);
-  list.add(b!, Date.now());
-  list.add(c!, Date.now());
+  list.add(b!, deadlineClock());
+  list.add(c!, deadlineClock());
   await waitFor(() => fired.length === 3, 'all three');
   assert.deepEqual(fired, ['a', 'b', 'c']);
   assert.ok(list.isEmpty);
@@ -49,7 +49,7 @@ test('a removed member never fires, and re-joining moves a member to the back wi
   const a = new Member('a', fired);
   const b = new Member('b', fired);
   const gone = new Member('gone', fired);
-  const start = Date.now();
+  const start = deadlineClock();
   list.add(a, start);
   list.add(gone, start);
   list.add(b, start);
@@ -70,9 +70,9 @@ test('a member may join another list while its deadline runs', async () => {
   const fired: string[] = [];
   let hops = 0;
   const hopper: Member = new Member('hop', fired, () => {
-    if (++hops < 3) (hops % 2 ? long : short).add(hopper, Date.now());
+    if (++hops < 3) (hops % 2 ? long : short).add(hopper, deadlineClock());
   });
-  short.add(hopper, Date.now());
+  short.add(hopper, deadlineClock());
   await waitFor(() => hops === 3, 'three deadlines');
   assert.deepEqual(fired, ['hop', 'hop', 'hop']);
   assert.ok(short.isEmpty && long.isEmpty);
@@ -86,8 +86,8 @@ test('a member whose deadline throws does not hold up the others', async () => {
   });
   const after = new Member('after', fired);
   // Joined 100 ms ago, so both are due now; fire() runs them directly and the throw reaches the caller.
-  list.add(thrower, Date.now() - 100);
-  list.add(after, Date.now() - 100);
+  list.add(thrower, deadlineClock() - 100);
+  list.add(after, deadlineClock() - 100);
   assert.throws(() => list.fire(), /from a close listener/);
   assert.deepEqual(fired, ['thrower']);
   await waitFor(() => fired.includes('after'), 'the member after the throw');

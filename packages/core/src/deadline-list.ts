@@ -13,6 +13,21 @@ export interface DeadlineMember {
   onDeadline(): void;
 }
 
+const CLOCK_ORIGIN = Date.now();
+
+/**
+ * Milliseconds since this module loaded: the clock of every `dueAt`. On it a
+ * due time stays within V8's small-integer range for 24 days of uptime, so it
+ * sits in the member's field; a `Date.now()` value would be a 16-byte heap
+ * number per session (measured on Node 20). Past that it is a double again,
+ * which costs memory, not correctness.
+ */
+export function deadlineClock(): number {
+  const elapsed = Date.now() - CLOCK_ORIGIN;
+  // A difference of two doubles is a heap number even when whole; `| 0` makes it a small integer while it fits.
+  return elapsed <= 0x7fffffff ? elapsed | 0 : elapsed;
+}
+
 /**
  * Members that share one delay. A member always joins at the tail, so the list
  * stays ordered by due time and one Timeout, aimed at the head, serves all of
@@ -31,7 +46,7 @@ export class DeadlineList {
   /** `delay` must be at least 1 ms, so a member that re-joins while the list fires is not due again at once. */
   constructor(readonly delay: number) {}
 
-  /** Makes `member` due `delay` from `now`, leaving whatever list it was in. */
+  /** Makes `member` due `delay` from `now` (a `deadlineClock()` reading), leaving whatever list it was in. */
   add(member: DeadlineMember, now: number): void {
     if (member.deadlineList !== null) member.deadlineList.remove(member);
     member.dueAt = now + this.delay;
@@ -76,7 +91,7 @@ export class DeadlineList {
   /** Runs every member that is due, then aims the Timeout at the new head. */
   fire(): void {
     this.#pending = false;
-    const now = Date.now();
+    const now = deadlineClock();
     try {
       let head: DeadlineMember | null;
       while ((head = this.#head) !== null && head.dueAt <= now) {

@@ -1,7 +1,7 @@
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
 import type { Connection, ConnectionTarget } from './connection.js';
 import type { ServiceCounters } from './counters.js';
-import { deadlineList, type DeadlineList, type DeadlineMember } from './deadline-list.js';
+import { deadlineClock, deadlineList, type DeadlineList, type DeadlineMember } from './deadline-list.js';
 import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage, singleMessageFrame } from './framing.js';
 
 /**
@@ -284,7 +284,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
   /** Makes `kind` the session's one deadline, `delay` ms from now. A poll cycle costs two list relinks, no timer call. */
   #arm(kind: TimerKind, delay: number): void {
     this.#timerKind = kind;
-    deadlineList(delay).add(this, Date.now());
+    deadlineList(delay).add(this, deadlineClock());
   }
 
   /** Nothing is due any more (a receiver attached, or the session closed). */

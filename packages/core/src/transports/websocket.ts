@@ -6,6 +6,7 @@ import type { RequestContext } from '../context.js';
 import type { ServiceCounters } from '../counters.js';
 import type { Service } from '../service.js';
 import { frameBytesFromClient } from '../framing.js';
+import { useFastListenerTable } from '../listener-table.js';
 import { decodePayload } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
 import { acceptHixie76 } from './hixie76.js';
@@ -78,7 +79,6 @@ export function countSocketError(counters: ServiceCounters, error: Error, connec
 
 /** Frames of one session as WebSocket text messages (PROTOCOL.md 5.1). */
 class WebSocketReceiver implements Receiver {
-  readonly transport = 'websocket' as const;
   #ended = false;
 
   constructor(
@@ -88,6 +88,7 @@ class WebSocketReceiver implements Receiver {
     private readonly highWaterMark: number,
   ) {
     socket[kReceiver] = this;
+    useFastListenerTable(socket);
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('pong', onSocketPong);
@@ -101,6 +102,11 @@ class WebSocketReceiver implements Receiver {
    * `maxBufferedBytes`.
    */
   #held = 0;
+
+  /** On the prototype, not a field of every idle session. */
+  get transport(): 'websocket' {
+    return 'websocket';
+  }
 
   get congested(): boolean {
     return this.#held > this.highWaterMark;
