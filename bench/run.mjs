@@ -93,14 +93,28 @@ const load1 = os.loadavg();
 
 // ---- statistics -----------------------------------------------------------------
 
-const value = (scenarioId, kind, round, metric) => results[scenarioId][kind][round]?.[metric];
+const primaryOf = Object.fromEntries(chosen.map((s) => [s.id, s.primary]));
+
+/**
+ * One round's a ÷ b. On an interleaved scenario's main metric it is the median over the round's
+ * slice cycles of a's slice ÷ b's slice (cycle c is slice c of every server, a second or two
+ * apart), so a burst of outside load that lands in one slice moves one cycle's ratio, not the
+ * round's. Otherwise it is the ratio of the two round figures.
+ */
+function roundRatio(scenarioId, metric, a, b, round) {
+  const x = results[scenarioId][a][round];
+  const y = results[scenarioId][b][round];
+  if (!x || !y) return undefined;
+  const xs = x.sliceRates;
+  const ys = y.sliceRates;
+  if (metric === primaryOf[scenarioId] && xs?.length > 0 && xs.length === ys?.length) {
+    return summary(xs.map((v, i) => (ys[i] > 0 ? v / ys[i] : NaN)))?.median;
+  }
+  return typeof x[metric] === 'number' && typeof y[metric] === 'number' && y[metric] !== 0 ? x[metric] / y[metric] : undefined;
+}
 function ratioSummary(scenarioId, metric, a, b) {
   const v = [];
-  for (let round = 0; round < rounds; round++) {
-    const x = value(scenarioId, a, round, metric);
-    const y = value(scenarioId, b, round, metric);
-    if (typeof x === 'number' && typeof y === 'number' && y !== 0) v.push(x / y);
-  }
+  for (let round = 0; round < rounds; round++) v.push(roundRatio(scenarioId, metric, a, b, round));
   return summary(v);
 }
 const kindSummary = (scenarioId, kind, metric) => summary(results[scenarioId][kind].map((m) => m?.[metric]));

@@ -94,6 +94,9 @@ class Recorder {
   add(ms) {
     if (this.n < this.samples.length) this.samples[this.n++] = ms;
   }
+  clear() {
+    this.n = 0;
+  }
   quantile(q) {
     if (this.n === 0) return null;
     const sorted = this.samples.subarray(0, this.n).sort();
@@ -121,13 +124,14 @@ function countMessages(frame) {
  * Drives the load of a scenario and measures it: returns the measured seconds and the server CPU µs
  * spent in them. The scenario supplies `state.resume()` (start issuing load) and `state.pause()`
  * (stop issuing; resolves once nothing is in flight), and may supply `onStart` / `onStop` (the
- * measured window opens / closes) and `beforeSlice` (run from idle before each measured slice).
- * `state.measuring` is true while a window is open.
+ * measured window opens / closes), `beforeSlice` (run from idle before each measured slice) and
+ * `units()` (the count of the scenario's main unit measured so far: messages, deliveries, sessions),
+ * read around every slice, and `reset()` (forget what was measured: after the warm-up). `state.measuring` is true while a window is open.
  */
 async function measureWindow(state) {
   if (!cfg.interleaved) {
     await state.resume();
-    await sleep(cfg.warmupMs);
+    await warmUp(state);
     const window = await measuredSpan(state, cfg.durationMs);
     await state.pause();
     return window;
@@ -138,10 +142,12 @@ async function measureWindow(state) {
   for (let slice = 0; (await command()) === 'go'; slice++) {
     if (slice > 0) await state.beforeSlice?.();
     await state.resume();
-    if (slice === 0) await sleep(cfg.warmupMs);
+    if (slice === 0) await warmUp(state);
     else {
       await sleep(cfg.sliceWarmupMs);
+      const units = state.units();
       const window = await measuredSpan(state, cfg.sliceMs);
+      sliceRates.push((state.units() - units) / window.seconds);
       seconds += window.seconds;
       cpuUs += window.cpuUs;
     }
@@ -150,6 +156,20 @@ async function measureWindow(state) {
   }
   return { seconds, cpuUs };
 }
+
+/**
+ * The warm-up is measured too, and then forgotten (`state.reset()`): a first pass through the
+ * measuring code (the counters, the latency recorder, the server's CPU reading) ran the first
+ * measured slice of every server at 55–90 % of the later ones, deeper for the servers with more
+ * code to warm.
+ */
+async function warmUp(state) {
+  await measuredSpan(state, cfg.warmupMs);
+  state.reset();
+}
+
+/** Interleaved: each measured slice's rate of the scenario's main unit, reported with the metrics. */
+const sliceRates = [];
 
 async function measuredSpan(state, ms) {
   const cpu0 = await control('cpu');
@@ -326,6 +346,11 @@ async function wsEcho() {
     active = false;
     return inFlight.drained();
   };
+  state.units = () => count;
+  state.reset = () => {
+    count = 0;
+    rec.clear();
+  };
   const { seconds, cpuUs } = await measureWindow(state);
   for (const ws of sockets) ws.removeAllListeners('close');
   const metrics = {
@@ -395,6 +420,8 @@ async function broadcast() {
   let counted = 0;
   state.onStart = () => (d0 = delivered);
   state.onStop = () => (counted += delivered - d0);
+  state.units = () => counted;
+  state.reset = () => (counted = 0);
   state.resume = async () => {
     await sleep(100);
     sent = Math.ceil(delivered / n);
@@ -441,6 +468,8 @@ async function newSessions() {
     active = false;
     return Promise.all(loops);
   };
+  state.units = () => count;
+  state.reset = () => (count = 0);
   const { seconds, cpuUs } = await measureWindow(state);
   return { sessionsPerSec: count / seconds, cpuUsPerSession: count ? cpuUs / count : null };
 }
@@ -730,6 +759,11 @@ async function xhrEcho() {
     active = false;
     return inFlight.drained();
   };
+  state.units = () => count;
+  state.reset = () => {
+    count = 0;
+    rec.clear();
+  };
   const { seconds, cpuUs } = await measureWindow(state);
   running = false;
   for (const s of sessions) s.close();
@@ -783,6 +817,7 @@ try {
   await control('cpu');
   const metrics = await scenarios[cfg.scenario]();
   clearTimeout(deadline);
+  if (sliceRates.length > 0) metrics.sliceRates = sliceRates;
   process.stdout.write(`${JSON.stringify({ ok: true, metrics, errors, firstError })}\n`);
   process.exit(0);
 } catch (err) {
