@@ -120,13 +120,30 @@ function countMessages(frame) {
   return n;
 }
 
+/** Interleaved: each measured slice's rate of the scenario's main unit, reported with the metrics. */
+const sliceRates = [];
+
+/**
+ * The count of a scenario's main unit (messages, deliveries, sessions) in `n`, which the scenario
+ * adds to while measuring; `measureWindow` reads it around every slice (`state.units()`) and
+ * forgets it after the warm-up (`state.reset()`, which also clears the latency recorder `rec`).
+ */
+function measuredTally(state, rec) {
+  const tally = { n: 0 };
+  state.units = () => tally.n;
+  state.reset = () => {
+    tally.n = 0;
+    rec?.clear();
+  };
+  return tally;
+}
+
 /**
  * Drives the load of a scenario and measures it: returns the measured seconds and the server CPU µs
  * spent in them. The scenario supplies `state.resume()` (start issuing load) and `state.pause()`
  * (stop issuing; resolves once nothing is in flight), and may supply `onStart` / `onStop` (the
- * measured window opens / closes), `beforeSlice` (run from idle before each measured slice) and
- * `units()` (the count of the scenario's main unit measured so far: messages, deliveries, sessions),
- * read around every slice, and `reset()` (forget what was measured: after the warm-up). `state.measuring` is true while a window is open.
+ * measured window opens / closes) and `beforeSlice` (run from idle before each measured slice), and
+ * counts what it measures in a `measuredTally`. `state.measuring` is true while a window is open.
  */
 async function measureWindow(state) {
   if (!cfg.interleaved) {
@@ -167,9 +184,6 @@ async function warmUp(state) {
   await measuredSpan(state, cfg.warmupMs);
   state.reset();
 }
-
-/** Interleaved: each measured slice's rate of the scenario's main unit, reported with the metrics. */
-const sliceRates = [];
 
 async function measuredSpan(state, ms) {
   const cpu0 = await control('cpu');
@@ -313,7 +327,7 @@ async function wsEcho() {
   const state = { measuring: false };
   const rec = new Recorder();
   const inFlight = new InFlight();
-  let count = 0;
+  const tally = measuredTally(state, rec);
   let active = false;
   const senders = sockets.map((ws) => {
     let sentAt = 0;
@@ -329,7 +343,7 @@ async function wsEcho() {
         return;
       }
       if (state.measuring) {
-        count++;
+        tally.n++;
         rec.add(now() - sentAt);
       }
       if (active) send();
@@ -346,20 +360,15 @@ async function wsEcho() {
     active = false;
     return inFlight.drained();
   };
-  state.units = () => count;
-  state.reset = () => {
-    count = 0;
-    rec.clear();
-  };
   const { seconds, cpuUs } = await measureWindow(state);
   for (const ws of sockets) ws.removeAllListeners('close');
   const metrics = {
-    msgsPerSec: count / seconds,
+    msgsPerSec: tally.n / seconds,
     p50Ms: rec.quantile(0.5),
     p99Ms: rec.quantile(0.99),
-    cpuUsPerMsg: count ? cpuUs / count : null,
+    cpuUsPerMsg: tally.n ? cpuUs / tally.n : null,
   };
-  if (cfg.size >= 1024) metrics.mbPerSec = (count * cfg.size) / seconds / 1e6;
+  if (cfg.size >= 1024) metrics.mbPerSec = (tally.n * cfg.size) / seconds / 1e6;
   return metrics;
 }
 
@@ -417,11 +426,9 @@ async function broadcast() {
   else for (let k = 0; k < cfg.oneShots; k++) await oneShot();
   // Steady stream: keep `window` messages in flight.
   let d0 = 0;
-  let counted = 0;
+  const tally = measuredTally(state);
   state.onStart = () => (d0 = delivered);
-  state.onStop = () => (counted += delivered - d0);
-  state.units = () => counted;
-  state.reset = () => (counted = 0);
+  state.onStop = () => (tally.n += delivered - d0);
   state.resume = async () => {
     await sleep(100);
     sent = Math.ceil(delivered / n);
@@ -436,14 +443,14 @@ async function broadcast() {
   const { seconds, cpuUs } = await measureWindow(state);
   return {
     oneMsgMs: median(times),
-    deliveriesPerSec: counted / seconds,
-    cpuUsPerDelivery: counted ? cpuUs / counted : null,
+    deliveriesPerSec: tally.n / seconds,
+    cpuUsPerDelivery: tally.n ? cpuUs / tally.n : null,
   };
 }
 
 async function newSessions() {
   const state = { measuring: false };
-  let count = 0;
+  const tally = measuredTally(state);
   let active = false;
   let loops = [];
   const loop = async () => {
@@ -457,7 +464,7 @@ async function newSessions() {
         continue;
       }
       await closeWs(ws);
-      if (state.measuring) count++;
+      if (state.measuring) tally.n++;
     }
   };
   state.resume = () => {
@@ -468,10 +475,8 @@ async function newSessions() {
     active = false;
     return Promise.all(loops);
   };
-  state.units = () => count;
-  state.reset = () => (count = 0);
   const { seconds, cpuUs } = await measureWindow(state);
-  return { sessionsPerSec: count / seconds, cpuUsPerSession: count ? cpuUs / count : null };
+  return { sessionsPerSec: tally.n / seconds, cpuUsPerSession: tally.n ? cpuUs / tally.n : null };
 }
 
 // ---- HTTP: minimal keep-alive HTTP/1.1 client ------------------------------
@@ -696,7 +701,7 @@ async function xhrEcho() {
   const state = { measuring: false };
   const rec = new Recorder();
   const inFlight = new InFlight();
-  let count = 0;
+  const tally = measuredTally(state, rec);
   let active = false;
   let running = true;
   const sessions = await openMany(cfg.sessions, async () => {
@@ -732,7 +737,7 @@ async function xhrEcho() {
     };
     session = new XhrSession(transport, (n) => {
       if (state.measuring) {
-        count += n;
+        tally.n += n;
         rec.add(now() - sentAt);
       }
       echoed = true;
@@ -759,19 +764,14 @@ async function xhrEcho() {
     active = false;
     return inFlight.drained();
   };
-  state.units = () => count;
-  state.reset = () => {
-    count = 0;
-    rec.clear();
-  };
   const { seconds, cpuUs } = await measureWindow(state);
   running = false;
   for (const s of sessions) s.close();
   return {
-    msgsPerSec: count / seconds,
+    msgsPerSec: tally.n / seconds,
     p50Ms: rec.quantile(0.5),
     p99Ms: rec.quantile(0.99),
-    cpuUsPerMsg: count ? cpuUs / count : null,
+    cpuUsPerMsg: tally.n ? cpuUs / tally.n : null,
   };
 }
 

@@ -93,3 +93,13 @@ test('a member whose deadline throws does not hold up the others', async () => {
   await waitFor(() => fired.includes('after'), 'the member after the throw');
   assert.ok(list.isEmpty);
 });
+
+test('the deadline clock counts whole milliseconds from where Date.now() is', async () => {
+  const clockBefore = deadlineClock();
+  const wallBefore = Date.now();
+  await sleep(25);
+  const elapsed = deadlineClock() - clockBefore;
+  const wallElapsed = Date.now() - wallBefore;
+  assert.ok(Number.isInteger(clockBefore));
+  assert.ok(Math.abs(elapsed - wallElapsed) <= 2, `clock moved ${elapsed} ms while Date.now() moved ${wallElapsed} ms`);
+});

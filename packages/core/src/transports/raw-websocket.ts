@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason, ReadyState } from '../constants.js';
 import { Connection, type ConnectionTarget } from '../connection.js';
 import type { RequestContext } from '../context.js';
+import { useFastListenerTable } from '../listener-table.js';
 import type { Service } from '../service.js';
 import { NOT_A_WEBSOCKET, isWebSocketUpgrade, refuseBadRequest } from './upgrade-check.js';
 import { AS_TEXT, countSocketError } from './websocket.js';
@@ -23,6 +24,7 @@ class RawWebSocketConnection implements ConnectionTarget {
     this.connection = new Connection(this, options.prefix, 'websocket-raw');
     this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
     const { counters } = service.sessions;
+    useFastListenerTable(ws);
     ws.on('message', (data: Buffer) => {
       counters.bytesIn += data.length;
       if (this.readyState !== ReadyState.OPEN) return;
