@@ -249,7 +249,7 @@ export class Connection extends Stream {
   /** Starts or restarts `data` events; held messages come first, from the next tick. */
   resume(): this {
     this[kState] = (this[kState] & ~State.Paused) | State.Flowing;
-    this.#scheduleFlush();
+    this.scheduleFlush();
     this[kTarget].resumeInbound();
     return this;
   }
@@ -400,7 +400,7 @@ export class Connection extends Stream {
     return `<SockJSConnection ${this.id}>`;
   }
 
-  #scheduleFlush(): void {
+  private scheduleFlush(): void {
     if ((this[kState] & State.FlushScheduled) !== 0) return;
     this[kState] |= State.FlushScheduled;
     process.nextTick(flush, this);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
 import { broadcast } from './broadcast.js';
 import type { ClusterMember, ServiceLink } from './cluster/service-link.js';
 import type { RelaySink } from './cluster/relay-sink.js';
@@ -21,6 +21,7 @@ import { eventSource } from './transports/eventsource.js';
 import { htmlFile } from './transports/htmlfile.js';
 import { attachReceiver, receive, type ReceivingTransport } from './transports/http-receiver.js';
 import { jsonpPolling, jsonpSend } from './transports/jsonp.js';
+import { OwnedWebSocket } from './transports/owned-websocket.js';
 import { rawWebSocket } from './transports/raw-websocket.js';
 import { webSocket } from './transports/websocket.js';
 import { xhrPolling } from './transports/xhr-polling.js';
@@ -111,7 +112,7 @@ export class Endpoint implements Service, ClusterMember {
   readonly rooms = new Rooms();
   readonly #router: Router<Route>;
   readonly #originAllowed: OriginCheck | undefined;
-  #webSocketServer: WebSocketServer | undefined;
+  #webSocketServer: WebSocketServerOf<typeof OwnedWebSocket> | undefined;
   #closed = false;
 
   constructor(
@@ -138,8 +139,8 @@ export class Endpoint implements Service, ClusterMember {
   }
 
   /** `ws` in noServer mode is created on the first handshake, so HTTP-only services never allocate it. */
-  acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: WebSocket) => void): void {
-    this.#webSocketServer ??= new WebSocketServer({ ...WS_LIMITS, maxPayload: this.options.maxMessageSize });
+  acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: OwnedWebSocket) => void): void {
+    this.#webSocketServer ??= new WebSocketServer<typeof OwnedWebSocket>({ ...WS_LIMITS, WebSocket: OwnedWebSocket, maxPayload: this.options.maxMessageSize });
     // `ws` completes the handshake synchronously and `onOpen` sends the `o` frame at once: corked,
     // the 101 response and that frame leave in one write instead of two.
     socket.cork();

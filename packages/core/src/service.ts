@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import type { RequestContext } from './context.js';
 import type { ResolvedOptions } from './options.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { Envelope, ReceivingTransport } from './transports/http-receiver.js';
+import type { OwnedWebSocket } from './transports/owned-websocket.js';
 
 /**
  * Where a service turns when a request names a session id it does not hold:
@@ -28,7 +28,7 @@ export interface Service {
   readonly sessions: SessionRegistry;
   readonly cluster: ClusterLink | undefined;
   /** Completes a WebSocket handshake on an upgrade socket this service claimed. */
-  acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: WebSocket) => void): void;
+  acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, onOpen: (ws: OwnedWebSocket) => void): void;
   /** Answers a request whose handler threw after its route returned (from an event of the request): logged, then 500, or the socket destroyed once headers went out. */
   failRequest(ctx: RequestContext, error: unknown): void;
 }

@@ -214,6 +214,34 @@ test('write returns false above the high-water mark and drain follows the flush'
   session.terminate();
 });
 
+
+test('the ready state, the pending timer and a writer waiting for drain change independently', async () => {
+  const { session } = setup({ sendHighWaterMark: 10 });
+  assert.equal(session.readyState, ReadyState.CONNECTING);
+  assert.equal(session.hasTimer, false);
+  attach(session, new RecordingReceiver(session, 1));
+  await sleep(0);
+  // The poll ended with its `o`: open, and the disconnect timer runs.
+  assert.equal(session.readyState, ReadyState.OPEN);
+  assert.equal(session.hasTimer, true);
+  assert.equal(session.connection.write('0123456789abc'), false);
+  assert.equal(session.readyState, ReadyState.OPEN);
+  assert.equal(session.hasTimer, true);
+  let drains = 0;
+  session.connection.on('drain', () => drains++);
+  attach(session, new RecordingReceiver(session));
+  assert.equal(drains, 1);
+  assert.equal(session.readyState, ReadyState.OPEN);
+  assert.equal(session.hasTimer, true);
+  // Drain was wanted once: a later flush under the mark emits nothing more.
+  session.receiverDrained();
+  assert.equal(drains, 1);
+  session.connection.close();
+  assert.equal(session.readyState, ReadyState.CLOSING);
+  session.terminate();
+  assert.equal(session.readyState, ReadyState.CLOSED);
+  assert.equal(session.hasTimer, false);
+});
 test('a session whose client stops reading is closed with 1009 once maxBufferedBytes is passed', async () => {
   const { session, forgotten } = setup({ maxBufferedBytes: 100 });
   const stuck = new RecordingReceiver(session);

@@ -57,13 +57,25 @@ const enum TimerKind {
 }
 
 /**
+ * The ready state, the timer kind and whether a writer waits for `drain`,
+ * packed in one small integer: an idle session keeps one field where three
+ * cost 24 bytes.
+ */
+const enum Bits {
+  ReadyState = 0b11,
+  TimerShift = 2,
+  Timer = 0b11 << TimerShift,
+  DrainWanted = 1 << 4,
+}
+
+/**
  * A SockJS session (PROTOCOL.md 4): the state machine, the send buffer and
  * one deadline that is, at any moment, the disconnect timer, the heartbeat
  * timer or a pong deadline — never two at once. The deadline is a place in a
  * shared DeadlineList, not a Timeout of its own.
  */
 export class Session implements ConnectionTarget, DeadlineMember {
-  readyState: ReadyState = ReadyState.CONNECTING;
+  #bits: number = ReadyState.CONNECTING;
   readonly connection: Connection;
   #receiver: Receiver | null = null;
   /** Messages already JSON-quoted, waiting for a receiver. */
@@ -72,8 +84,6 @@ export class Session implements ConnectionTarget, DeadlineMember {
   #closeFrame = '';
   /** Answers to xhr_send/jsonp_send held back while the application is not reading (inbound back-pressure over HTTP). */
   #heldSenders: Array<() => void> | null = null;
-  #timerKind = TimerKind.None;
-  #drainWanted = false;
   deadlineList: DeadlineList | null = null;
   deadlinePrev: DeadlineMember | null = null;
   deadlineNext: DeadlineMember | null = null;
@@ -85,6 +95,30 @@ export class Session implements ConnectionTarget, DeadlineMember {
     createConnection: (target: ConnectionTarget) => Connection,
   ) {
     this.connection = createConnection(this);
+  }
+
+  get readyState(): ReadyState {
+    return (this.#bits & Bits.ReadyState) as ReadyState;
+  }
+
+  private set readyState(state: ReadyState) {
+    this.#bits = (this.#bits & ~Bits.ReadyState) | state;
+  }
+
+  private get timerKind(): TimerKind {
+    return (this.#bits & Bits.Timer) >> Bits.TimerShift;
+  }
+
+  private set timerKind(kind: TimerKind) {
+    this.#bits = (this.#bits & ~Bits.Timer) | (kind << Bits.TimerShift);
+  }
+
+  private get drainWanted(): boolean {
+    return (this.#bits & Bits.DrainWanted) !== 0;
+  }
+
+  private set drainWanted(wanted: boolean) {
+    this.#bits = wanted ? this.#bits | Bits.DrainWanted : this.#bits & ~Bits.DrainWanted;
   }
 
   get hasReceiver(): boolean {
@@ -100,7 +134,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
     }
     if (this.readyState === ReadyState.CLOSING) {
       // The disconnect timer keeps running: serving the close frame again must not extend the session's life.
-      this.#flushTo(receiver);
+      this.flushTo(receiver);
       receiver.sendFrame(this.#closeFrame);
       receiver.end();
       return;
@@ -110,7 +144,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
       receiver.end();
       return;
     }
-    this.#clearTimer();
+    this.clearTimer();
     this.#receiver = receiver;
     refresh();
     if (this.readyState === ReadyState.CONNECTING) {
@@ -119,8 +153,8 @@ export class Session implements ConnectionTarget, DeadlineMember {
       process.nextTick(announceOpen, this);
     }
     if (this.#receiver !== receiver) return;
-    this.#flushTo(receiver);
-    if (this.#receiver === receiver) this.#arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
+    this.flushTo(receiver);
+    if (this.#receiver === receiver) this.arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
   }
 
   /**
@@ -135,7 +169,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
       this.terminate();
       return;
     }
-    if (this.#timerKind !== TimerKind.Disconnect) this.#arm(TimerKind.Disconnect, this.host.disconnectDelay);
+    if (this.timerKind !== TimerKind.Disconnect) this.arm(TimerKind.Disconnect, this.host.disconnectDelay);
   }
 
   /** Application → client (4.4). Returns false while the outbound queue is above the high-water mark. */
@@ -151,17 +185,17 @@ export class Session implements ConnectionTarget, DeadlineMember {
       if (this.#outbox === NO_MESSAGES) this.#outbox = [];
       this.#outbox.push(quoted);
       this.#outboxBytes += quoted.length;
-      if (receiver !== null) held = this.#flushTo(receiver);
+      if (receiver !== null) held = this.flushTo(receiver);
     }
     // A polling receiver ends with its frame: what its response still holds is no longer this session's.
     const attached = this.#receiver;
     if (attached === null) held = 0;
     if (this.#outboxBytes + held > this.host.maxBufferedBytes) {
-      this.#overflow();
+      this.overflow();
       return false;
     }
     const congested = this.#outboxBytes > this.host.sendHighWaterMark || (attached?.congested ?? false);
-    if (congested) this.#drainWanted = true;
+    if (congested) this.drainWanted = true;
     return !congested;
   }
 
@@ -195,10 +229,10 @@ export class Session implements ConnectionTarget, DeadlineMember {
 
   resumeInbound(): void {
     this.#receiver?.resumeInbound?.();
-    this.#releaseSenders();
+    this.releaseSenders();
   }
 
-  #releaseSenders(): void {
+  private releaseSenders(): void {
     const held = this.#heldSenders;
     if (held === null) return;
     this.#heldSenders = null;
@@ -207,14 +241,14 @@ export class Session implements ConnectionTarget, DeadlineMember {
 
   /** The transport under the receiver drained: tell writers waiting for `drain`. */
   receiverDrained(): void {
-    if (this.#drainWanted && this.#outboxBytes <= this.host.sendHighWaterMark) {
-      this.#drainWanted = false;
+    if (this.drainWanted && this.#outboxBytes <= this.host.sendHighWaterMark) {
+      this.drainWanted = false;
       this.connection.emit('drain');
     }
   }
 
   pong(): void {
-    if (this.#timerKind === TimerKind.PongDeadline) this.#arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
+    if (this.timerKind === TimerKind.PongDeadline) this.arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
   }
 
   /** Application close (4.7). */
@@ -226,15 +260,15 @@ export class Session implements ConnectionTarget, DeadlineMember {
     if (receiver !== null) {
       receiver.sendFrame(this.#closeFrame);
       receiver.end();
-    } else if (this.#timerKind !== TimerKind.Disconnect) {
-      this.#arm(TimerKind.Disconnect, this.host.disconnectDelay);
+    } else if (this.timerKind !== TimerKind.Disconnect) {
+      this.arm(TimerKind.Disconnect, this.host.disconnectDelay);
     }
     return true;
   }
 
   /** True while something is due: a disconnect, a heartbeat or a pong deadline. */
   get hasTimer(): boolean {
-    return this.#timerKind !== TimerKind.None;
+    return this.timerKind !== TimerKind.None;
   }
 
   /**
@@ -242,7 +276,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
    * attached transport is torn down (it is the thing not draining); a polling
    * session keeps its close frame for the next poll, as any closed session does.
    */
-  #overflow(): void {
+  private overflow(): void {
     const receiver = this.#receiver;
     this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
@@ -259,19 +293,19 @@ export class Session implements ConnectionTarget, DeadlineMember {
     const wasAnnounced = this.readyState !== ReadyState.CONNECTING;
     this.readyState = ReadyState.CLOSED;
     if (this.#closeFrame === '') this.#closeFrame = NORMAL_CLOSE_FRAME;
-    this.#clearTimer();
+    this.clearTimer();
     const receiver = this.#receiver;
     this.#receiver = null;
     this.#outbox = NO_MESSAGES;
     this.#outboxBytes = 0;
     receiver?.end();
-    this.#releaseSenders();
+    this.releaseSenders();
     this.host.forget(this);
     if (wasAnnounced) this.connection.targetClosed();
   }
 
   /** Sends what is queued as one frame; returns what `sendFrame` returned (0 if nothing was queued). */
-  #flushTo(receiver: Receiver): number {
+  private flushTo(receiver: Receiver): number {
     if (this.#outbox.length === 0) return 0;
     const frame = arrayFrameFromQuoted(this.#outbox);
     this.#outbox = NO_MESSAGES;
@@ -282,21 +316,21 @@ export class Session implements ConnectionTarget, DeadlineMember {
   }
 
   /** Makes `kind` the session's one deadline, `delay` ms from now. A poll cycle costs two list relinks, no timer call. */
-  #arm(kind: TimerKind, delay: number): void {
-    this.#timerKind = kind;
+  private arm(kind: TimerKind, delay: number): void {
+    this.timerKind = kind;
     deadlineList(delay).add(this, deadlineClock());
   }
 
   /** Nothing is due any more (a receiver attached, or the session closed). */
-  #clearTimer(): void {
-    this.#timerKind = TimerKind.None;
+  private clearTimer(): void {
+    this.timerKind = TimerKind.None;
     this.deadlineList?.remove(this);
   }
 
   /** The deadline is reached; it has already left its list. Never throws into the list. */
   onDeadline(): void {
-    const kind = this.#timerKind;
-    this.#timerKind = TimerKind.None;
+    const kind = this.timerKind;
+    this.timerKind = TimerKind.None;
     switch (kind) {
       case TimerKind.Disconnect:
         this.terminate();
@@ -306,10 +340,10 @@ export class Session implements ConnectionTarget, DeadlineMember {
         if (receiver === null) break;
         if (receiver.ping) {
           receiver.ping();
-          if (this.#receiver === receiver) this.#arm(TimerKind.PongDeadline, this.host.pongTimeout);
+          if (this.#receiver === receiver) this.arm(TimerKind.PongDeadline, this.host.pongTimeout);
         } else {
           receiver.sendFrame(HEARTBEAT_FRAME);
-          if (this.#receiver === receiver) this.#arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
+          if (this.#receiver === receiver) this.arm(TimerKind.Heartbeat, this.host.heartbeatDelay);
         }
         break;
       }

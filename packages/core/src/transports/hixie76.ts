@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { SocketOwner } from './owned-websocket.js';
 
 const KEY3_LENGTH = 8;
 
@@ -27,7 +27,8 @@ export function hixie76Digest(key1: number, key2: number, key3: Buffer): Buffer 
  * close `0xFF 0x00`), exposing the few members of `ws`'s WebSocket that the
  * SockJS receiver uses. It has no ping, so heartbeats go out as `h` frames.
  */
-export class Hixie76Socket extends EventEmitter {
+export class Hixie76Socket {
+  private owner: SocketOwner | null = null;
   #buffer: Buffer = Buffer.alloc(0);
   #closed = false;
 
@@ -35,10 +36,13 @@ export class Hixie76Socket extends EventEmitter {
     private readonly socket: Duplex,
     private readonly maxMessageSize: number,
   ) {
-    super();
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('close', () => this.#finish());
     socket.on('error', () => this.#finish());
+  }
+
+  adopt(owner: SocketOwner): void {
+    this.owner = owner;
   }
 
   get bufferedAmount(): number {
@@ -98,7 +102,7 @@ export class Hixie76Socket extends EventEmitter {
       }
       const text = this.#buffer.toString('utf8', 1, end);
       this.#buffer = this.#buffer.subarray(end + 1);
-      this.emit('message', Buffer.from(text), false);
+      this.owner?.onSocketMessage(Buffer.from(text));
     }
   }
 
@@ -111,7 +115,7 @@ export class Hixie76Socket extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     this.#buffer = Buffer.alloc(0);
-    this.emit('close');
+    this.owner?.onSocketClose();
   }
 }
 

@@ -88,22 +88,22 @@ class HttpReceiver implements Receiver {
     this.session.host.counters.bytesOut += bytes;
     // The limit is checked after the write (>=), as the suite expects; polling receivers (limit 1) end with their first frame.
     if (this.limit === 1 || (this.#written += bytes) >= this.limit) {
-      this.#finish(data);
+      this.finish(data);
       return 0;
     }
     if (!this.res.write(data) && !this.#congested) {
       this.#congested = true;
-      this.res.once('drain', (this.#onDrain ??= () => this.#drained()));
+      this.res.once('drain', (this.#onDrain ??= () => this.drained()));
     }
     return this.res.writableLength;
   }
 
   end(): void {
-    if (!this.#done) this.#finish(undefined);
+    if (!this.#done) this.finish(undefined);
   }
 
   /** The last frame and the end of the response leave in one write. */
-  #finish(lastFrame: string | undefined): void {
+  private finish(lastFrame: string | undefined): void {
     this.#done = true;
     this.res.off('close', onResponseClose);
     this.res.end(lastFrame);
@@ -120,7 +120,7 @@ class HttpReceiver implements Receiver {
   /** Created only for responses that ever pass the high-water mark. */
   #onDrain: (() => void) | undefined;
 
-  #drained(): void {
+  private drained(): void {
     this.#congested = false;
     this.session.receiverDrained();
   }

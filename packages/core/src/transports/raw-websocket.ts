@@ -1,16 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason, ReadyState } from '../constants.js';
 import { Connection, type ConnectionTarget } from '../connection.js';
 import type { RequestContext } from '../context.js';
-import { useFastListenerTable } from '../listener-table.js';
 import type { Service } from '../service.js';
+import type { OwnedWebSocket, SocketOwner } from './owned-websocket.js';
 import { NOT_A_WEBSOCKET, isWebSocketUpgrade, refuseBadRequest } from './upgrade-check.js';
 import { AS_TEXT, countSocketError } from './websocket.js';
 import { admitWebSocket } from './websocket-admission.js';
 
 /** A plain WebSocket for non-SockJS clients: no framing, no session, no heartbeat (PROTOCOL.md 5.2). */
-class RawWebSocketConnection implements ConnectionTarget {
+class RawWebSocketConnection implements ConnectionTarget, SocketOwner {
   readyState: ReadyState = ReadyState.OPEN;
   readonly connection: Connection;
   #drainWanted = false;
@@ -18,21 +17,30 @@ class RawWebSocketConnection implements ConnectionTarget {
   constructor(
     private readonly service: Service,
     req: IncomingMessage,
-    private readonly ws: WebSocket,
+    private readonly ws: OwnedWebSocket,
   ) {
     const { options } = service;
     this.connection = new Connection(this, options.prefix, 'websocket-raw');
     this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
-    const { counters } = service.sessions;
-    useFastListenerTable(ws);
-    ws.on('message', (data: Buffer) => {
-      counters.bytesIn += data.length;
-      if (this.readyState !== ReadyState.OPEN) return;
-      counters.messagesIn++;
-      if (!this.connection.deliver(data.toString('utf8'))) ws.pause();
-    });
-    ws.on('close', () => this.#closed());
-    ws.on('error', (error: Error) => countSocketError(counters, error, this.connection));
+    ws.adopt(this);
+  }
+
+  onSocketMessage(data: Buffer): void {
+    this.service.sessions.counters.bytesIn += data.length;
+    if (this.readyState !== ReadyState.OPEN) return;
+    this.service.sessions.counters.messagesIn++;
+    if (!this.connection.deliver(data.toString('utf8'))) this.ws.pause();
+  }
+
+  onSocketClose(): void {
+    this.closed();
+  }
+
+  /** Raw WebSockets have no heartbeat of ours: `ws` answers the client's pings. */
+  onSocketPong(): void {}
+
+  onSocketError(error: Error): void {
+    countSocketError(this.service.sessions.counters, error, this.connection);
   }
 
   send(message: string): boolean {
@@ -68,7 +76,7 @@ class RawWebSocketConnection implements ConnectionTarget {
 
   terminate(): void {
     this.ws.terminate();
-    this.#closed();
+    this.closed();
   }
 
   pauseInbound(): void {
@@ -86,7 +94,7 @@ class RawWebSocketConnection implements ConnectionTarget {
     }
   };
 
-  #closed(): void {
+  private closed(): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.readyState = ReadyState.CLOSED;
     this.service.sessions.forget(this);

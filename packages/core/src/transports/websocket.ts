@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, CloseReason } from '../constants.js';
 import type { Connection } from '../connection.js';
@@ -6,15 +5,17 @@ import type { RequestContext } from '../context.js';
 import type { ServiceCounters } from '../counters.js';
 import type { Service } from '../service.js';
 import { frameBytesFromClient } from '../framing.js';
-import { useFastListenerTable } from '../listener-table.js';
 import { decodePayload } from '../payload.js';
 import type { Receiver, Session } from '../session.js';
 import { acceptHixie76 } from './hixie76.js';
+import type { SocketOwner } from './owned-websocket.js';
 import { NOT_A_WEBSOCKET, isHixie76, isWebSocketUpgrade, refuseBadRequest } from './upgrade-check.js';
 import { admitWebSocket } from './websocket-admission.js';
 
 /** The members of `ws`'s WebSocket the receiver uses; `Hixie76Socket` provides them too. */
-export interface MessageSocket extends EventEmitter {
+export interface MessageSocket {
+  /** Called once, by the receiver, which then gets every event of the socket. */
+  adopt(owner: SocketOwner): void;
   readonly bufferedAmount: number;
   send(data: Buffer, options: typeof AS_TEXT, callback?: (error?: Error | null) => void): void;
   close(code?: number, reason?: string): void;
@@ -23,8 +24,6 @@ export interface MessageSocket extends EventEmitter {
   terminate(): void;
   ping?(): void;
 }
-
-const kReceiver = Symbol('sockjs.receiver');
 
 /**
  * Frames go to the socket as UTF-8 bytes sent as text. Handed a string, `ws`
@@ -49,25 +48,8 @@ function frameBytes(frame: string): Buffer {
   return lastFrameBytes;
 }
 
-/** The socket's receiver, reached from `this` so no session needs closures of its own (idle memory). */
-type OwnedSocket = MessageSocket & { [kReceiver]?: WebSocketReceiver };
-
-function onSocketMessage(this: OwnedSocket, data: Buffer): void {
-  this[kReceiver]?.onMessage(data);
-}
-function onSocketClose(this: OwnedSocket): void {
-  this[kReceiver]?.onClose();
-}
-function onSocketPong(this: OwnedSocket): void {
-  this[kReceiver]?.session.pong();
-}
 function sendPing(this: WebSocketReceiver): void {
   this.socket.ping!();
-}
-/** Errors (bad UTF-8, oversized message) are followed by `close`; listening keeps them from crashing the process. */
-function onSocketError(this: OwnedSocket, error: Error): void {
-  const session = this[kReceiver]?.session;
-  if (session) countSocketError(session.host.counters, error, session.connection);
 }
 
 /** `ws` refused a message: over `maxMessageSize` is a limit reached, invalid UTF-8 or framing a bad request. */
@@ -77,24 +59,19 @@ export function countSocketError(counters: ServiceCounters, error: Error, connec
   else if (typeof code === 'string' && code.startsWith('WS_ERR_')) counters.refuse('badRequest', code === 'WS_ERR_INVALID_UTF8' ? 1007 : 1002, undefined, connection);
 }
 
-/** Frames of one session as WebSocket text messages (PROTOCOL.md 5.1). */
-class WebSocketReceiver implements Receiver {
-  #ended = false;
+const enum ReceiverFlag {
+  Ended = 1,
+  UsePing = 2,
+}
 
-  constructor(
-    readonly session: Session,
-    readonly socket: OwnedSocket,
-    private readonly usePing: boolean,
-    private readonly highWaterMark: number,
-  ) {
-    socket[kReceiver] = this;
-    useFastListenerTable(socket);
-    socket.on('message', onSocketMessage);
-    socket.on('close', onSocketClose);
-    socket.on('pong', onSocketPong);
-    socket.on('error', onSocketError);
-  }
-
+/**
+ * Frames of one session as WebSocket text messages (PROTOCOL.md 5.1). It
+ * lives as long as its session, so what it holds is counted: no private
+ * methods (V8 gives each instance of a class that has them a brand field),
+ * its limits read from the session's host, two flags in one field.
+ */
+class WebSocketReceiver implements Receiver, SocketOwner {
+  #flags: number;
   /**
    * `ws`'s buffered amount as read after the last send (or drain). Bytes only
    * leave the buffer after that, so it never understates what is held: the
@@ -102,6 +79,17 @@ class WebSocketReceiver implements Receiver {
    * `maxBufferedBytes`.
    */
   #held = 0;
+  /** Created only for sessions that ever pass the high-water mark. */
+  #afterCongestedSend: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly session: Session,
+    readonly socket: MessageSocket,
+    usePing: boolean,
+  ) {
+    this.#flags = usePing ? ReceiverFlag.UsePing : 0;
+    socket.adopt(this);
+  }
 
   /** On the prototype, not a field of every idle session. */
   get transport(): 'websocket' {
@@ -109,36 +97,37 @@ class WebSocketReceiver implements Receiver {
   }
 
   get congested(): boolean {
-    return this.#held > this.highWaterMark;
+    return this.#held > this.session.host.sendHighWaterMark;
   }
 
   /** Present only in effect when pings are on: hixie-76 has none, and `websocketHeartbeat: 'frame'` wants `h` frames. */
   get ping(): ((this: WebSocketReceiver) => void) | undefined {
-    return this.usePing ? sendPing : undefined;
+    return (this.#flags & ReceiverFlag.UsePing) !== 0 ? sendPing : undefined;
   }
 
   destroy(): void {
-    this.#ended = true;
+    this.#flags |= ReceiverFlag.Ended;
     this.socket.terminate();
   }
 
   sendFrame(frame: string): number {
     const bytes = frameBytes(frame);
+    const { host } = this.session;
     // Asked for exactly when this frame can leave more than the mark held, so `congested` is never true without a drain to come.
-    const crossesHighWaterMark = this.#held + bytes.length > this.highWaterMark;
-    this.session.host.counters.bytesOut += bytes.length;
+    const crossesHighWaterMark = this.#held + bytes.length > host.sendHighWaterMark;
+    host.counters.bytesOut += bytes.length;
     this.socket.send(
       bytes,
       AS_TEXT,
-      crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.#drained()) : undefined,
+      crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.drained()) : undefined,
     );
     return (this.#held = this.socket.bufferedAmount);
   }
 
   /** The session closed: its close frame went out, now close the socket with 1000 and end the session at once. */
   end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if ((this.#flags & ReceiverFlag.Ended) !== 0) return;
+    this.#flags |= ReceiverFlag.Ended;
     this.socket.close(CloseCode.NORMAL, CloseReason.NORMAL);
     this.session.detach(this, false);
   }
@@ -151,31 +140,36 @@ class WebSocketReceiver implements Receiver {
     this.socket.resume();
   }
 
-  onClose(): void {
-    this.session.detach(this, false);
-  }
-
-  /** Created only for sessions that ever pass the high-water mark. */
-  #afterCongestedSend: (() => void) | undefined;
-
-  #drained(): void {
+  private drained(): void {
     this.#held = this.socket.bufferedAmount;
     if (!this.congested) this.session.receiverDrained();
   }
 
-  onMessage(data: Buffer): void {
+  onSocketMessage(data: Buffer): void {
     this.session.host.counters.bytesIn += data.length;
     const text = data.toString('utf8');
     if (text === '') return;
     const decoded = decodePayload(text, true, data);
-    if ('error' in decoded) this.#brokenFraming();
+    if ('error' in decoded) this.brokenFraming();
     else this.session.deliver(decoded.messages);
   }
 
+  onSocketClose(): void {
+    this.session.detach(this, false);
+  }
+
+  onSocketPong(): void {
+    this.session.pong();
+  }
+
+  onSocketError(error: Error): void {
+    countSocketError(this.session.host.counters, error, this.session.connection);
+  }
+
   /** Unparsable or non-string payload: close 3000 without a `c` frame, session gone. */
-  #brokenFraming(): void {
+  private brokenFraming(): void {
     this.session.host.counters.refuse('badRequest', CloseCode.GO_AWAY, undefined, this.session.connection);
-    this.#ended = true;
+    this.#flags |= ReceiverFlag.Ended;
     this.socket.close(CloseCode.GO_AWAY, CloseReason.BROKEN_FRAMING);
     this.session.detach(this, false);
   }
@@ -185,7 +179,7 @@ function openSession(service: Service, req: IncomingMessage, socket: MessageSock
   const { options } = service;
   const session = service.sessions.createWebSocketSession();
   session.connection.data = data;
-  const receiver = new WebSocketReceiver(session, socket, usePing, options.sendHighWaterMark);
+  const receiver = new WebSocketReceiver(session, socket, usePing);
   session.attach(receiver, () => session.connection.refresh(req, 'websocket', options.exposedHeaders));
 }
 
