@@ -26,9 +26,10 @@ class RawWebSocketConnection implements ConnectionTarget, SocketOwner {
   }
 
   onSocketMessage(data: Buffer): void {
-    this.service.sessions.counters.bytesIn += data.length;
+    const { counters } = this.service.sessions;
+    counters.bytesIn += data.length;
     if (this.readyState !== ReadyState.OPEN) return;
-    this.service.sessions.counters.messagesIn++;
+    counters.messagesIn++;
     if (!this.connection.deliver(data.toString('utf8'))) this.ws.pause();
   }
 
