@@ -11,7 +11,8 @@ class FakeTarget implements ConnectionTarget {
   readonly sent: string[] = [];
   paused = false;
   terminated = false;
-  readonly connection: Connection = new Connection(this, '/echo', 'websocket');
+  readonly scope = { prefix: '/echo', connectionIndex: new Map<string, Connection>() };
+  readonly connection: Connection = new Connection(this, 'websocket');
 
   send(message: string): boolean {
     this.sent.push(message);

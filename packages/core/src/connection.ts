@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Stream } from 'node:stream';
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
 import { SockJSError } from './errors.js';
-import { useFastListenerTable } from './listener-table.js';
+import { LeanStream } from './listener-table.js';
 import { splitUrl } from './router.js';
+
+/** Open connections by `conn.id`, which a connection joins when its id is first read (session-registry.ts). */
+export type ConnectionIndex = Map<string, Connection>;
+
+/** What every connection of one service shares: kept once by the service, reached through the target. */
+export interface ConnectionScope {
+  readonly prefix: string;
+  readonly connectionIndex: ConnectionIndex;
+}
 
 /** What a Connection drives: a SockJS session, or a raw WebSocket. */
 export interface ConnectionTarget {
   readonly readyState: ReadyState;
+  readonly scope: ConnectionScope;
   /** The application's side of this target. */
   readonly connection: Connection;
   /** Queues a message; false while the outbound queue is above the high-water mark. */
@@ -77,10 +86,6 @@ const kTarget = Symbol('target');
 const kState = Symbol('state');
 const kInbox = Symbol('inbox');
 const kId = Symbol('id');
-const kIndex = Symbol('index');
-
-/** Open connections by `conn.id`, which a connection joins when its id is first read (session-registry.ts). */
-export type ConnectionIndex = Map<string, Connection>;
 
 const enum State {
   /** `resume()` or a `data` listener started the flow of messages. */
@@ -91,6 +96,8 @@ const enum State {
   TargetClosed = 8,
   EndEmitted = 16,
   CloseEmitted = 32,
+  /** Announced and not closed: in the scope's index once it has an id. */
+  Listed = 64,
 }
 
 /**
@@ -120,8 +127,7 @@ const INBOX_HIGH_WATER_MARK = 16;
  * `end([msg])` closes the session, `for await (const message of conn)` reads
  * it, and `close` is emitted exactly once, after the session is CLOSED.
  */
-export class Connection extends Stream {
-  readonly prefix: string;
+export class Connection extends LeanStream {
   /** Transport name, e.g. `websocket` or `xhr-streaming`; refreshed by every receiving request. */
   protocol: TransportName;
   url = '';
@@ -132,22 +138,31 @@ export class Connection extends Stream {
   remotePort: number | undefined;
   /** The local address the client reached. */
   address: AddressInfo | Record<string, never> = {};
+  // `data`, the inbox and the id are declared, not initialized: most
+  // connections never have them, and a field joins an instance only when
+  // first set, so an idle session keeps no slot for them.
   /** What the `authorize` hook attached when it accepted the session. */
-  data: unknown = undefined;
+  declare data: unknown;
   private readonly [kTarget]: ConnectionTarget;
   private [kState] = 0;
-  /** Messages not delivered yet; allocated only when one has to wait. */
-  private [kInbox]: string[] | null = null;
-  private [kId]: string | undefined = undefined;
-  /** The registry's index while the connection is announced and not closed; null before and after. */
-  private [kIndex]: ConnectionIndex | null = null;
+  /** Messages not delivered yet, from the first that had to wait. */
+  declare private [kInbox]: string[] | undefined;
+  declare private [kId]: string | undefined;
 
-  constructor(target: ConnectionTarget, prefix: string, protocol: TransportName) {
+  constructor(target: ConnectionTarget, protocol: TransportName) {
     super();
-    useFastListenerTable(this);
     this[kTarget] = target;
-    this.prefix = prefix;
     this.protocol = protocol;
+  }
+
+  /** The service's prefix; a getter, not a field of every idle session. */
+  get prefix(): string {
+    return this[kTarget].scope.prefix;
+  }
+
+  /** Keeps what the `authorize` hook attached, if it attached anything. */
+  keepAuthorizedData(data: unknown): void {
+    if (data !== undefined) this.data = data;
   }
 
   /**
@@ -161,30 +176,29 @@ export class Connection extends Stream {
     let id = this[kId];
     if (id === undefined) {
       id = this[kId] = flatUuid();
-      this[kIndex]?.set(id, this);
+      if ((this[kState] & State.Listed) !== 0) this[kTarget].scope.connectionIndex.set(id, this);
     }
     return id;
   }
 
   /** True from the announcement to the application until the registry forgets the connection. */
   get announced(): boolean {
-    return this[kIndex] !== null;
+    return (this[kState] & State.Listed) !== 0;
   }
 
-  /** Registry → connection: announced; the id, once there is one, is found through `index`. */
-  listIn(index: ConnectionIndex): void {
-    this[kIndex] = index;
+  /** Registry → connection: announced; the id, once there is one, is found through the scope's index. */
+  list(): void {
+    this[kState] |= State.Listed;
     const id = this[kId];
-    if (id !== undefined) index.set(id, this);
+    if (id !== undefined) this[kTarget].scope.connectionIndex.set(id, this);
   }
 
   /** Registry → connection: closed; returns whether it had been announced. */
   unlist(): boolean {
-    const index = this[kIndex];
-    if (index === null) return false;
-    this[kIndex] = null;
+    if ((this[kState] & State.Listed) === 0) return false;
+    this[kState] &= ~State.Listed;
     const id = this[kId];
-    if (id !== undefined) index.delete(id);
+    if (id !== undefined) this[kTarget].scope.connectionIndex.delete(id);
     return true;
   }
 
@@ -292,7 +306,7 @@ export class Connection extends Stream {
    */
   deliver(message: string): boolean {
     const inbox = this[kInbox];
-    if ((this[kState] & State.Flowing) !== 0 && (inbox === null || inbox.length === 0)) {
+    if ((this[kState] & State.Flowing) !== 0 && (inbox === undefined || inbox.length === 0)) {
       this.emit('data', message);
       return true;
     }
@@ -410,12 +424,12 @@ export class Connection extends Stream {
   flushInbox(): void {
     this[kState] &= ~State.FlushScheduled;
     const inbox = this[kInbox];
-    if (inbox !== null) {
+    if (inbox !== undefined) {
       let delivered = 0;
       while (delivered < inbox.length && (this[kState] & State.Flowing) !== 0) this.emit('data', inbox[delivered++]!);
       inbox.splice(0, delivered);
       if (inbox.length > 0) return;
-      this[kInbox] = null;
+      this[kInbox] = undefined;
     }
     if ((this[kState] & (State.TargetClosed | State.EndEmitted)) === State.TargetClosed) {
       this[kState] |= State.EndEmitted;
@@ -425,7 +439,7 @@ export class Connection extends Stream {
 
   /** `end` when nothing is held, then `close`, exactly once. */
   finish(): void {
-    if (this[kInbox] === null) this.flushInbox();
+    if (this[kInbox] === undefined) this.flushInbox();
     if ((this[kState] & State.CloseEmitted) !== 0) return;
     this[kState] |= State.CloseEmitted;
     this.emit('close');

@@ -55,6 +55,7 @@ test('closeAll ends every session, tracked raw targets included, and empties the
   let rawTerminated = false;
   const raw: ConnectionTarget = {
     readyState: ReadyState.OPEN,
+    scope: registry,
     get connection() {
       return rawConnection;
     },
@@ -64,7 +65,7 @@ test('closeAll ends every session, tracked raw targets included, and empties the
     pauseInbound: () => {},
     resumeInbound: () => {},
   };
-  const rawConnection = new Connection(raw, '', 'websocket-raw');
+  const rawConnection = new Connection(raw, 'websocket-raw');
   registry.track(raw);
   registry.closeAll();
   assert.equal(http.readyState, ReadyState.CLOSED);

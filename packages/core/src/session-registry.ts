@@ -20,12 +20,13 @@ export class SessionRegistry implements SessionHost {
   readonly pongTimeout: number;
   readonly sendHighWaterMark: number;
   readonly maxBufferedBytes: number;
+  readonly prefix: string;
   readonly counters: ServiceCounters;
   readonly #options: ResolvedOptions;
   readonly #announce: (connection: Connection) => void;
   readonly #byId = new Map<string, Session>();
   /** Announced connections whose public id has been read, by that id, for messages addressed to one of them. */
-  readonly #byConnectionId: ConnectionIndex = new Map();
+  readonly connectionIndex: ConnectionIndex = new Map();
   /** WebSocket sessions and raw WebSockets: not addressable by id, tracked only so closeAll() can end them. */
   readonly #unaddressable = new Set<ConnectionTarget>();
   /** Creator addresses, kept only when sessions are bound to them. */
@@ -43,6 +44,7 @@ export class SessionRegistry implements SessionHost {
     this.pongTimeout = options.pongTimeout;
     this.sendHighWaterMark = options.sendHighWaterMark;
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.prefix = options.prefix;
     this.counters = new ServiceCounters(options.prefix);
   }
 
@@ -126,15 +128,15 @@ export class SessionRegistry implements SessionHost {
   // --- SessionHost -------------------------------------------------------
 
   announce(connection: Connection): void {
-    connection.listIn(this.#byConnectionId);
+    connection.list();
     this.counters.opened++;
-    publishSession(true, connection, this.#options.prefix, connection.protocol);
+    publishSession(true, connection, this.prefix, connection.protocol);
     this.#announce(connection);
   }
 
   /** The open (announced, not yet closed) connection with this `conn.id`. */
   connection(id: string): Connection | undefined {
-    return this.#byConnectionId.get(id);
+    return this.connectionIndex.get(id);
   }
 
   forget(target: ConnectionTarget): void {
@@ -142,7 +144,7 @@ export class SessionRegistry implements SessionHost {
     // Only announced connections are in the map: a session that ends before its `o` frame was never opened.
     if (connection.unlist()) {
       this.counters.closed++;
-      publishSession(false, connection, this.#options.prefix, connection.protocol);
+      publishSession(false, connection, this.prefix, connection.protocol);
     }
     if (target instanceof Session && target.id !== null && this.#byId.get(target.id) === target) {
       this.#byId.delete(target.id);
@@ -161,10 +163,10 @@ export class SessionRegistry implements SessionHost {
     }
     this.#byId.clear();
     this.#unaddressable.clear();
-    this.#byConnectionId.clear();
+    this.connectionIndex.clear();
   }
 
   #newSession(id: string | null, transport: TransportName): Session {
-    return new Session(id, this, (target) => new Connection(target, this.#options.prefix, transport));
+    return new Session(id, this, (target) => new Connection(target, transport));
   }
 }

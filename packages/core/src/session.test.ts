@@ -58,12 +58,14 @@ function setup(overrides: Partial<SessionHost> = {}) {
     pongTimeout: 100,
     sendHighWaterMark: 1024,
     maxBufferedBytes: 4096,
-    counters: new ServiceCounters(''),
+    prefix: '/p',
+    connectionIndex: new Map(),
+    counters: new ServiceCounters('/p'),
     announce: (c) => announced.push(c),
     forget: (s) => forgotten.push(s),
     ...overrides,
   };
-  const session = new Session('id', host, (target) => new Connection(target, '/p', 'xhr-streaming'));
+  const session = new Session('id', host, (target) => new Connection(target, 'xhr-streaming'));
   return { session, announced, forgotten };
 }
 

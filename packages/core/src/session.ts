@@ -1,5 +1,5 @@
 import { CloseCode, CloseReason, ReadyState, type TransportName } from './constants.js';
-import type { Connection, ConnectionTarget } from './connection.js';
+import type { Connection, ConnectionScope, ConnectionTarget } from './connection.js';
 import type { ServiceCounters } from './counters.js';
 import { deadlineClock, deadlineList, type DeadlineList, type DeadlineMember } from './deadline-list.js';
 import { HEARTBEAT_FRAME, OPEN_FRAME, arrayFrameFromQuoted, closeFrame, quoteMessage, singleMessageFrame } from './framing.js';
@@ -30,7 +30,7 @@ export interface Receiver {
 }
 
 /** What a session needs from the service that owns it. */
-export interface SessionHost {
+export interface SessionHost extends ConnectionScope {
   readonly heartbeatDelay: number;
   readonly disconnectDelay: number;
   readonly pongTimeout: number;
@@ -81,9 +81,12 @@ export class Session implements ConnectionTarget, DeadlineMember {
   /** Messages already JSON-quoted, waiting for a receiver. */
   #outbox: string[] = NO_MESSAGES;
   #outboxBytes = 0;
-  #closeFrame = '';
+  // The next two are declared, not initialized: an open session has neither,
+  // and a field joins an instance only when first set (a slot less per idle session).
+  /** The `c` frame, from close() or terminate() on. */
+  declare private closeFrameText: string | undefined;
   /** Answers to xhr_send/jsonp_send held back while the application is not reading (inbound back-pressure over HTTP). */
-  #heldSenders: Array<() => void> | null = null;
+  declare private heldSenders: Array<() => void> | undefined;
   deadlineList: DeadlineList | null = null;
   deadlinePrev: DeadlineMember | null = null;
   deadlineNext: DeadlineMember | null = null;
@@ -99,6 +102,10 @@ export class Session implements ConnectionTarget, DeadlineMember {
 
   get readyState(): ReadyState {
     return (this.#bits & Bits.ReadyState) as ReadyState;
+  }
+
+  get scope(): ConnectionScope {
+    return this.host;
   }
 
   private set readyState(state: ReadyState) {
@@ -135,12 +142,12 @@ export class Session implements ConnectionTarget, DeadlineMember {
     if (this.readyState === ReadyState.CLOSING) {
       // The disconnect timer keeps running: serving the close frame again must not extend the session's life.
       this.flushTo(receiver);
-      receiver.sendFrame(this.#closeFrame);
+      receiver.sendFrame(this.closeFrameText!);
       receiver.end();
       return;
     }
     if (this.readyState === ReadyState.CLOSED) {
-      receiver.sendFrame(this.#closeFrame);
+      receiver.sendFrame(this.closeFrameText!);
       receiver.end();
       return;
     }
@@ -220,7 +227,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
    * request at a time and keeps later messages until it is answered.
    */
   holdSender(answer: () => void): void {
-    (this.#heldSenders ??= []).push(answer);
+    (this.heldSenders ??= []).push(answer);
   }
 
   pauseInbound(): void {
@@ -233,9 +240,9 @@ export class Session implements ConnectionTarget, DeadlineMember {
   }
 
   private releaseSenders(): void {
-    const held = this.#heldSenders;
-    if (held === null) return;
-    this.#heldSenders = null;
+    const held = this.heldSenders;
+    if (held === undefined) return;
+    this.heldSenders = undefined;
     for (const answer of held) answer();
   }
 
@@ -255,10 +262,10 @@ export class Session implements ConnectionTarget, DeadlineMember {
   close(code: number, reason: string): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
     this.readyState = ReadyState.CLOSING;
-    this.#closeFrame = closeFrame(code, reason);
+    this.closeFrameText = closeFrame(code, reason);
     const receiver = this.#receiver;
     if (receiver !== null) {
-      receiver.sendFrame(this.#closeFrame);
+      receiver.sendFrame(this.closeFrameText!);
       receiver.end();
     } else if (this.timerKind !== TimerKind.Disconnect) {
       this.arm(TimerKind.Disconnect, this.host.disconnectDelay);
@@ -292,7 +299,7 @@ export class Session implements ConnectionTarget, DeadlineMember {
     if (this.readyState === ReadyState.CLOSED) return;
     const wasAnnounced = this.readyState !== ReadyState.CONNECTING;
     this.readyState = ReadyState.CLOSED;
-    if (this.#closeFrame === '') this.#closeFrame = NORMAL_CLOSE_FRAME;
+    this.closeFrameText ??= NORMAL_CLOSE_FRAME;
     this.clearTimer();
     const receiver = this.#receiver;
     this.#receiver = null;

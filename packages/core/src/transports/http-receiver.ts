@@ -177,7 +177,7 @@ export function receiveNew(service: Service, ctx: RequestContext, transport: Rec
     if (raced) return serve(service, ctx, transport, envelope, raced);
     if (!service.sessions.hasRoom()) return refuse('limit', 503, 'Too many sessions');
     const created = service.sessions.create(id, req);
-    created.connection.data = outcome.data;
+    created.connection.keepAuthorizedData(outcome.data);
     serve(service, ctx, transport, envelope, created);
   });
 }

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { useFastListenerTable } from '../listener-table.js';
+import { dropEmptyListenerTable } from '../listener-table.js';
 
 /** The one object that handles a socket's events: a SockJS session's receiver, or a raw WebSocket connection. */
 export interface SocketOwner {
@@ -13,18 +13,17 @@ export interface SocketOwner {
 /**
  * `ws`'s WebSocket, given to `WebSocketServer` as its class, whose events go
  * straight to its owner instead of through listeners: nothing else ever
- * listens, and four listeners make the table that lives as long as the
- * session 56 bytes where an empty one is 24 to 32 (measured on Node 20). `ws`
- * emits nothing before the handshake callback, where the owner is set; a
- * socket without one emits as any EventEmitter would.
+ * listens, and four listeners would make a table that lives as long as the
+ * session. `ws` emits nothing before the handshake callback, where the owner
+ * is set; a socket without one emits as any EventEmitter would.
  */
 export class OwnedWebSocket extends WebSocket {
   private owner: SocketOwner | null = null;
 
   /** Called once, when the handshake completed; from then on every event goes to `owner`. */
   adopt(owner: SocketOwner): void {
-    // Nobody listens, but EventEmitter's own empty table is a dictionary: 216 bytes per session.
-    useFastListenerTable(this);
+    // Nobody listens, and EventEmitter's own empty table is a dictionary: 216 bytes per session.
+    dropEmptyListenerTable(this);
     this.owner = owner;
   }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, CloseReason, ReadyState } from '../constants.js';
-import { Connection, type ConnectionTarget } from '../connection.js';
+import { Connection, type ConnectionScope, type ConnectionTarget } from '../connection.js';
 import type { RequestContext } from '../context.js';
 import type { Service } from '../service.js';
 import type { OwnedWebSocket, SocketOwner } from './owned-websocket.js';
@@ -13,6 +13,8 @@ class RawWebSocketConnection implements ConnectionTarget, SocketOwner {
   readyState: ReadyState = ReadyState.OPEN;
   readonly connection: Connection;
   #drainWanted = false;
+  /** Made for connections that ever pass the high-water mark; declared, so the others keep no slot for it. */
+  declare private afterCongestedSend: (() => void) | undefined;
 
   constructor(
     private readonly service: Service,
@@ -20,9 +22,13 @@ class RawWebSocketConnection implements ConnectionTarget, SocketOwner {
     private readonly ws: OwnedWebSocket,
   ) {
     const { options } = service;
-    this.connection = new Connection(this, options.prefix, 'websocket-raw');
+    this.connection = new Connection(this, 'websocket-raw');
     this.connection.refresh(req, 'websocket-raw', options.exposedHeaders);
     ws.adopt(this);
+  }
+
+  get scope(): ConnectionScope {
+    return this.service.sessions;
   }
 
   onSocketMessage(data: Buffer): void {
@@ -52,7 +58,7 @@ class RawWebSocketConnection implements ConnectionTarget, SocketOwner {
     const { counters } = this.service.sessions;
     counters.messagesOut++;
     counters.bytesOut += bytes.length;
-    this.ws.send(bytes, AS_TEXT, over ? this.#afterCongestedSend : undefined);
+    this.ws.send(bytes, AS_TEXT, over ? (this.afterCongestedSend ??= () => this.drained()) : undefined);
     if (this.ws.bufferedAmount > maxBufferedBytes) {
       // Same policy as SockJS sessions: a client that stops reading is cut off, not buffered for without bound.
       this.close(CloseCode.MESSAGE_TOO_BIG, CloseReason.SEND_BUFFER_OVERFLOW);
@@ -88,12 +94,12 @@ class RawWebSocketConnection implements ConnectionTarget, SocketOwner {
     this.ws.resume();
   }
 
-  #afterCongestedSend = (): void => {
+  private drained(): void {
     if (this.#drainWanted && this.ws.bufferedAmount <= this.service.options.sendHighWaterMark) {
       this.#drainWanted = false;
       this.connection.emit('drain');
     }
-  };
+  }
 
   private closed(): void {
     if (this.readyState === ReadyState.CLOSED) return;
@@ -119,7 +125,7 @@ export function rawWebSocket(service: Service, ctx: RequestContext): void {
   admitWebSocket(service, ctx, 'websocket-raw', (data) =>
     service.acceptWebSocket(req, socket, head, (ws) => {
       const raw = new RawWebSocketConnection(service, req, ws);
-      raw.connection.data = data;
+      raw.connection.keepAuthorizedData(data);
       service.sessions.track(raw);
       service.sessions.announce(raw.connection);
     }),

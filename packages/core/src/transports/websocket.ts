@@ -79,8 +79,8 @@ class WebSocketReceiver implements Receiver, SocketOwner {
    * `maxBufferedBytes`.
    */
   #held = 0;
-  /** Created only for sessions that ever pass the high-water mark. */
-  #afterCongestedSend: (() => void) | undefined = undefined;
+  /** Made for sessions that ever pass the high-water mark; declared, so the others keep no slot for it. */
+  declare private afterCongestedSend: (() => void) | undefined;
 
   constructor(
     readonly session: Session,
@@ -119,7 +119,7 @@ class WebSocketReceiver implements Receiver, SocketOwner {
     this.socket.send(
       bytes,
       AS_TEXT,
-      crossesHighWaterMark ? (this.#afterCongestedSend ??= () => this.drained()) : undefined,
+      crossesHighWaterMark ? (this.afterCongestedSend ??= () => this.drained()) : undefined,
     );
     return (this.#held = this.socket.bufferedAmount);
   }
@@ -178,7 +178,7 @@ class WebSocketReceiver implements Receiver, SocketOwner {
 function openSession(service: Service, req: IncomingMessage, socket: MessageSocket, usePing: boolean, data: unknown): void {
   const { options } = service;
   const session = service.sessions.createWebSocketSession();
-  session.connection.data = data;
+  session.connection.keepAuthorizedData(data);
   const receiver = new WebSocketReceiver(session, socket, usePing);
   session.attach(receiver, () => session.connection.refresh(req, 'websocket', options.exposedHeaders));
 }
