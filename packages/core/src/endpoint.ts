@@ -27,7 +27,7 @@ import { webSocket } from './transports/websocket.js';
 import { xhrPolling } from './transports/xhr-polling.js';
 import { xhrSend } from './transports/xhr-send.js';
 import { xhrStreaming } from './transports/xhr-streaming.js';
-import { responseOnUpgradeSocket } from './upgrade-response.js';
+import { UpgradeContext } from './upgrade-response.js';
 import { Rooms } from './rooms.js';
 
 /** The receiving transports by name, for requests another node of a cluster forwards. */
@@ -79,8 +79,8 @@ function routesFor(options: ResolvedOptions, info: Route, iframe: Route): RouteD
 }
 
 /** The response to answer on: a request's own, or one made on demand for an upgrade socket. */
-type Responder = ServerResponse | (() => ServerResponse);
-const responseOf = (responder: Responder): ServerResponse => (typeof responder === 'function' ? responder() : responder);
+type Responder = ServerResponse | UpgradeContext;
+const responseOf = (responder: Responder): ServerResponse => (responder instanceof UpgradeContext ? responder.res : responder);
 
 function destroySocket(this: Duplex): void {
   this.destroy();
@@ -215,21 +215,10 @@ export class Endpoint implements Service, ClusterMember {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: SplitUrl = splitUrl(req.url ?? '/')): void {
     if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
     if (this.options.log !== NO_LOG) this.options.log('info', `${req.method} ${req.url} 0ms (upgrade)`);
-    let res: ServerResponse | undefined;
-    // The response is created only if needed: a WebSocket handshake must find the socket untouched.
-    const response = () => (res ??= responseOnUpgradeSocket(req, socket));
-    const found = this.#route(req, url.path, response);
+    const ctx = new UpgradeContext(req, socket, head, url.query);
+    const found = this.#route(req, url.path, ctx);
     if (!found) return;
-    const ctx: RequestContext = {
-      req,
-      get res() {
-        return response();
-      },
-      params: found.params,
-      query: url.query,
-      headers: [],
-      upgrade: { socket, head },
-    };
+    ctx.params = found.params;
     this.#run(ctx, found.handler);
   }
 

@@ -1,6 +1,7 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { RequestContext } from './context.js';
 
 /**
  * A response written straight onto the socket of a request that arrived
@@ -23,4 +24,34 @@ export function responseOnUpgradeSocket(req: IncomingMessage, socket: Duplex): S
     socket.end();
   });
   return res;
+}
+
+const NO_PARAMS: Partial<Record<string, string>> = Object.freeze({});
+
+/**
+ * The context of a request that came through the `upgrade` event. Its
+ * response is made on first read, because a WebSocket handshake must find the
+ * socket untouched. A class, so the getter sits on its prototype: an object
+ * literal with a getter (and the closure behind it) costs every handshake a
+ * slow property definition and two allocations.
+ */
+export class UpgradeContext implements RequestContext {
+  /** Set once the route is known. */
+  params: Partial<Record<string, string>> = NO_PARAMS;
+  readonly headers: string[] = [];
+  readonly upgrade: { readonly socket: Duplex; readonly head: Buffer };
+  #res: ServerResponse | undefined = undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    readonly query: string,
+  ) {
+    this.upgrade = { socket, head };
+  }
+
+  get res(): ServerResponse {
+    return (this.#res ??= responseOnUpgradeSocket(this.req, this.upgrade.socket));
+  }
 }

@@ -8,6 +8,8 @@ export function isWebSocketUpgrade(req: IncomingMessage): boolean {
   const upgrade = req.headers.upgrade;
   const connection = req.headers.connection;
   if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket' || typeof connection !== 'string') return false;
+  // What Chromium, Safari and `ws` send, answered without splitting the list (Firefox sends `keep-alive, Upgrade`).
+  if (connection === 'Upgrade' || connection === 'upgrade') return true;
   return connection.split(',').some((token) => token.trim().toLowerCase() === 'upgrade');
 }
 
