@@ -220,3 +220,36 @@ test('each connection gets its own copy of the exposed headers, whichever values
   assert.equal(a!.headers.host, 'example.com', 'a connection may change its copy without touching another');
   assert.equal(b!.headers.host, 'example.com');
 });
+
+test('a request that repeats the last one keeps the copy the connection shows; any difference replaces it', () => {
+  const exposed = ['host', 'user-agent', 'x-forwarded-for'];
+  const request = (url: string, headers: Record<string, string | string[]>) => ({
+    url,
+    headers,
+    socket: { remoteAddress: '127.0.0.1', remotePort: 5000, address: () => ({ address: '127.0.0.1', family: 'IPv4', port: 8081 }) },
+  });
+  const connection = new FakeTarget().connection;
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'user-agent': 'one' }), exposed);
+  const first = connection.headers;
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'user-agent': 'one', cookie: 'not exposed' }), exposed);
+  assert.equal(connection.headers, first, 'equal exposed values: the same object');
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'user-agent': 'two' }), exposed);
+  assert.notEqual(connection.headers, first);
+  assert.deepEqual(connection.headers, { host: 'example.com', 'user-agent': 'two' });
+  const second = connection.headers;
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com' }), exposed);
+  assert.deepEqual(connection.headers, { host: 'example.com' }, 'a header the new request lacks is gone');
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }), exposed);
+  assert.deepEqual(connection.headers, { host: 'example.com', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' });
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }), exposed);
+  assert.deepEqual(connection.headers, { host: 'example.com', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' }, 'a repeated list is joined again');
+  const shown = connection.headers;
+  shown['x-added'] = 'by the application';
+  connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }), exposed);
+  assert.notEqual(connection.headers, shown, 'an object the application added to is replaced');
+  assert.deepEqual(connection.headers, { host: 'example.com', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' });
+  assert.notEqual(second, connection.headers);
+  connection.copyRequest(request('/echo/000/abc/xhr?t=2', { host: 'example.com' }), exposed);
+  assert.equal(connection.url, '/echo/000/abc/xhr?t=2');
+  assert.equal(connection.pathname, '/echo/000/abc/xhr');
+});

@@ -189,8 +189,9 @@ export class Session implements ConnectionTarget, DeadlineMember {
       held = receiver.sendFrame(singleMessageFrame(message));
     } else {
       const quoted = quoteMessage(message);
-      if (this.#outbox === NO_MESSAGES) this.#outbox = [];
-      this.#outbox.push(quoted);
+      // Sized for the one message a poll usually finds: an empty array's first push reserves 16 slots.
+      if (this.#outbox === NO_MESSAGES) this.#outbox = [quoted];
+      else this.#outbox.push(quoted);
       this.#outboxBytes += quoted.length;
       if (receiver !== null) held = this.flushTo(receiver);
     }
