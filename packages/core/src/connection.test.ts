@@ -243,7 +243,7 @@ test('a request that repeats the last one keeps the copy the connection shows; a
   assert.deepEqual(connection.headers, { host: 'example.com', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' });
   connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }), exposed);
   assert.deepEqual(connection.headers, { host: 'example.com', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' }, 'a repeated list is joined again');
-  const shown = connection.headers;
+  const shown: Record<string, string> = connection.headers;
   shown['x-added'] = 'by the application';
   connection.copyRequest(request('/echo/000/abc/xhr', { host: 'example.com', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] }), exposed);
   assert.notEqual(connection.headers, shown, 'an object the application added to is replaced');
