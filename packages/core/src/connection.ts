@@ -110,6 +110,25 @@ const enum State {
 let internedFor: readonly string[] | null = null;
 let internedValues: string[] = [];
 
+/** True when `all` carries exactly the exposed values `shown` holds, and the application added nothing to `shown`. */
+function showsExposedHeaders(shown: Record<string, string>, all: ReceivingRequest['headers'], exposedHeaders: readonly string[]): boolean {
+  let present = 0;
+  for (let i = 0; i < exposedHeaders.length; i++) {
+    const name = exposedHeaders[i]!;
+    const value = all[name];
+    if (!value) {
+      if (shown[name] !== undefined) return false;
+      continue;
+    }
+    present++;
+    // A repeated header (a list) is joined anew; only single values are compared.
+    if (typeof value !== 'string' || value !== shown[name]) return false;
+  }
+  let keys = 0;
+  for (const _ in shown) keys++;
+  return keys === present;
+}
+
 function copyExposedHeaders(all: ReceivingRequest['headers'], exposedHeaders: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   if (exposedHeaders !== internedFor) {
@@ -393,11 +412,9 @@ export class Connection extends LeanStream {
 
   /**
    * Copies what the application may see of a receiving request (PROTOCOL.md 7).
-   * A polling client repeats its URL and headers on every request, and what a
-   * connection holds lives a whole poll cycle: long enough for the young
-   * generation to promote it, so a fresh copy per poll became old-space garbage
-   * (xhr-polling at 1000 sessions). What is unchanged keeps the copy made
-   * before, and the new request's strings die young with it.
+   * A polling client repeats its URL and headers on every request: what is
+   * unchanged keeps the copy made before, so a poll allocates no new pathname
+   * or headers object for the connection to hold until the next poll.
    */
   copyRequest(req: ReceivingRequest, exposedHeaders: readonly string[]): void {
     const url = req.url ?? '';
@@ -405,7 +422,7 @@ export class Connection extends LeanStream {
       this.url = url;
       this.pathname = splitUrl(url).path;
     }
-    if (!this.headersMatch(req.headers, exposedHeaders)) this.headers = copyExposedHeaders(req.headers, exposedHeaders);
+    if (!showsExposedHeaders(this.headers, req.headers, exposedHeaders)) this.headers = copyExposedHeaders(req.headers, exposedHeaders);
     const socket = req.socket;
     if (socket.remoteAddress !== undefined) {
       this.remoteAddress = socket.remoteAddress;
@@ -413,26 +430,6 @@ export class Connection extends LeanStream {
     }
     const local = socket.address();
     if (local.port !== undefined) this.address = local as AddressInfo;
-  }
-
-  /** True when `headers` hold exactly the exposed values this connection shows already. */
-  private headersMatch(all: ReceivingRequest['headers'], exposedHeaders: readonly string[]): boolean {
-    const shown = this.headers;
-    let present = 0;
-    for (let i = 0; i < exposedHeaders.length; i++) {
-      const name = exposedHeaders[i]!;
-      const value = all[name];
-      if (!value) {
-        if (shown[name] !== undefined) return false;
-        continue;
-      }
-      present++;
-      if (typeof value !== 'string' || value !== shown[name]) return false;
-    }
-    // The application may have added to the object it was given.
-    let keys = 0;
-    for (const _ in shown) keys++;
-    return keys === present;
   }
 
   /** Called once by the target when it reaches CLOSED: `end` once the held messages are out, `close` once, both after this tick. */
