@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
-import { flushHeadersThisTurn, releaseSentHeader } from './header-flush.js';
+import { flushHeadersThisTurn, forgetHeaderFlush, releaseSentHeader } from './header-flush.js';
 
-type Internals = ServerResponse & { _header?: unknown };
+type Internals = ServerResponse & { _header?: unknown; _headerSent?: unknown };
 
 /** A loopback server whose one response `handle` drives; resolves to what the client received. */
 async function exchange(handle: (res: ServerResponse) => Promise<void>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -65,4 +65,20 @@ test('a waiting response releases its header block only once it was flushed, the
   assert.ok(!String(seen[1]).includes('X-Test'), 'sent this turn: the block is released');
   assert.equal(got.headers['x-test'], 'waiting');
   assert.equal(got.body, 'a["late"]\n');
+});
+
+test('a response forgotten before the flush is no longer held for it: its headers go out only with its body', async () => {
+  const sentAtFlush: unknown[] = [];
+  const got = await exchange(async (res) => {
+    res.writeHead(200, { 'X-Test': 'forgotten' });
+    flushHeadersThisTurn(res);
+    forgetHeaderFlush(res);
+    await tick();
+    await tick();
+    sentAtFlush.push((res as Internals)._headerSent);
+    res.end('a["answer"]\n');
+  });
+  assert.deepEqual(sentAtFlush, [false], 'the flush after the turn did not touch it');
+  assert.equal(got.headers['x-test'], 'forgotten');
+  assert.equal(got.body, 'a["answer"]\n');
 });

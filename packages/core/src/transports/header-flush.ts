@@ -1,10 +1,16 @@
 import type { ServerResponse } from 'node:http';
 
-let waiting: ServerResponse[] = [];
+/**
+ * A Set, not a list: under load a turn of the event loop can run tens of
+ * thousands of requests (libuv takes up to 48 × 1024 events per poll), and
+ * a list would keep every answered poll's response, request and header
+ * strings alive until the immediate, long enough to reach the old generation.
+ */
+let waiting = new Set<ServerResponse>();
 
 function flushWaiting(): void {
   const responses = waiting;
-  waiting = [];
+  waiting = new Set();
   for (const res of responses) {
     if (res.writableEnded || res.destroyed) continue;
     res.flushHeaders();
@@ -22,7 +28,13 @@ function flushWaiting(): void {
  * system call for the answer instead of two.
  */
 export function flushHeadersThisTurn(res: ServerResponse): void {
-  if (waiting.push(res) === 1) setImmediate(flushWaiting);
+  waiting.add(res);
+  if (waiting.size === 1) setImmediate(flushWaiting);
+}
+
+/** The response ended or went away before its headers were flushed: nothing is left to send, so nothing holds it. */
+export function forgetHeaderFlush(res: object): void {
+  waiting.delete(res as ServerResponse);
 }
 
 /** Stands in for every sent header block: Node reads `_header` only as "headers were sent" once they were. */

@@ -7,7 +7,7 @@ import { sendNotFound, sendText } from '../http-response.js';
 import type { Service } from '../service.js';
 import type { Receiver, Session } from '../session.js';
 import { authorizeSession } from '../authorize.js';
-import { flushHeadersThisTurn, releaseSentHeader } from './header-flush.js';
+import { flushHeadersThisTurn, forgetHeaderFlush, releaseSentHeader } from './header-flush.js';
 
 export interface Envelope {
   /** Written once, as its own chunk, before any frame. */
@@ -77,6 +77,7 @@ class HttpReceiver implements Receiver {
 
   destroy(): void {
     this.#done = true;
+    forgetHeaderFlush(this.res);
     this.res.off('close', onResponseClose);
     this.res.destroy();
   }
@@ -105,6 +106,7 @@ class HttpReceiver implements Receiver {
   /** The last frame and the end of the response leave in one write. */
   private finish(lastFrame: string | undefined): void {
     this.#done = true;
+    forgetHeaderFlush(this.res);
     this.res.off('close', onResponseClose);
     this.res.end(lastFrame);
     this.session.detach(this, true);
@@ -114,6 +116,7 @@ class HttpReceiver implements Receiver {
   aborted(): void {
     if (this.#done) return;
     this.#done = true;
+    forgetHeaderFlush(this.res);
     this.session.detach(this, false);
   }
 
