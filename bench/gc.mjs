@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Garbage-collector cost per HTTP request of a server in a scenario: runs it
 // against servers/<server>.mjs started with --trace-gc-nvp and a request
-// counter, then prints bytes allocated and promoted to the old generation per
-// request, and scavenge and mark-compact pauses. What separates two servers
-// whose CPU profiles differ mostly in "(garbage collector)": a response kept
-// alive past two scavenges is promoted, and costs every later GC.
+// counter, then prints bytes allocated and promoted to the old generation, in
+// all and per request (HTTP scenarios), with scavenge and mark-compact
+// pauses. What separates two servers whose CPU profiles differ mostly in
+// "(garbage collector)": a response kept alive past two scavenges is
+// promoted, and costs every later GC.
 //
 //   node bench/gc.mjs xhrp-1000 [--server ours|limit] [--seconds 6] [--runs 3]
 import { fileURLToPath } from 'node:url';
@@ -38,8 +39,8 @@ function readTrace(text) {
   return sum;
 }
 
-console.log('| scenario | server | msgs/s | requests | allocated B/req | promoted B/req | scavenges | scavenge µs/req | mark-compacts | mark-compact ms |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| scenario | server | msgs/s | requests | allocated MB | promoted MB | allocated B/req | promoted B/req | scavenges | scavenge µs/req | mark-compacts | mark-compact ms |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const id of ids) {
   const scenario = scenarios({ quick: false }).list.find((s) => s.id === id);
   if (!scenario) {
@@ -61,7 +62,7 @@ for (const id of ids) {
     const perRequest = (v) => (requests > 0 ? v / requests : NaN);
     const msgs = result.metrics?.msgsPerSec;
     console.log(
-      `| ${id} | ${serverKind} | ${msgs === undefined ? result.error : Math.round(msgs)} | ${requests} | ${perRequest(gc.allocated).toFixed(0)} | ${perRequest(gc.promoted).toFixed(0)} | ${gc.scavenges} | ${perRequest(gc.scavengeMs * 1000).toFixed(2)} | ${gc.markCompacts} | ${gc.markCompactMs.toFixed(0)} |`,
+      `| ${id} | ${serverKind} | ${msgs === undefined ? result.error : Math.round(msgs)} | ${requests} | ${(gc.allocated / 1e6).toFixed(0)} | ${(gc.promoted / 1e6).toFixed(1)} | ${perRequest(gc.allocated).toFixed(0)} | ${perRequest(gc.promoted).toFixed(0)} | ${gc.scavenges} | ${perRequest(gc.scavengeMs * 1000).toFixed(2)} | ${gc.markCompacts} | ${gc.markCompactMs.toFixed(0)} |`,
     );
   }
 }
